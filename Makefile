@@ -1,0 +1,29 @@
+# logiwaflow: build, test, benchmark and run the integration.
+GO ?= go
+BIN := bin/logiwaflow
+
+.PHONY: build test bench run vet fmt-check clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# All tests, with the race detector: the engine runs branches concurrently.
+test: fmt-check vet
+	$(GO) test -race -count=1 -timeout 12m ./...
+
+# Speed and memory figures; see README for what each prints.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./pkg/asl/...
+
+run: build
+	./$(BIN) local
+
+clean:
+	rm -rf bin
