@@ -1,0 +1,94 @@
+package jsonata
+
+import (
+	"testing"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
+)
+
+// evalCase is one expression with its input, variables and expected result
+// (JSON text; "undefined" for Undefined) or expected error cause.
+type evalCase struct {
+	name    string
+	expr    string
+	input   string
+	vars    map[string]string
+	want    string
+	wantErr string
+}
+
+func runCase(t *testing.T, c evalCase) {
+	t.Helper()
+	got, err := evalText(c.expr, c.input, c.vars)
+	if c.wantErr != "" {
+		if err == nil {
+			t.Fatalf("%s: got %s, want error %q", c.expr, show(got), c.wantErr)
+		}
+		if err.Error() != "States.QueryEvaluationError: "+c.wantErr {
+			t.Fatalf("%s: error %q, want cause %q", c.expr, err.Error(), c.wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%s: unexpected error: %v", c.expr, err)
+	}
+	if s := show(got); s != c.want {
+		t.Fatalf("%s: got %s, want %s", c.expr, s, c.want)
+	}
+}
+
+func evalText(expr, input string, vars map[string]string) (any, error) {
+	e, err := Compile(expr)
+	if err != nil {
+		return nil, err
+	}
+	var in any
+	if input != "" {
+		if in, err = jsonvalue.DecodeString(input); err != nil {
+			return nil, err
+		}
+	}
+	b := map[string]any{}
+	for k, v := range vars {
+		if b[k], err = jsonvalue.DecodeString(v); err != nil {
+			return nil, err
+		}
+	}
+	return e.Eval(in, b)
+}
+
+func show(v any) string {
+	if IsUndefined(v) {
+		return "undefined"
+	}
+	return jsonvalue.String(v)
+}
+
+func TestEvalBasics(t *testing.T) {
+	cases := []evalCase{
+		{name: "field", expr: "$states.input.a", vars: map[string]string{"states": `{"input":{"a":1}}`}, want: "1"},
+		{name: "null literal", expr: "null", want: "null"},
+		{name: "missing", expr: "$doesNotExist", want: "undefined"},
+		{name: "integral float", expr: "1.5 * 2", want: "3"},
+		{name: "sum", expr: "$sum([1.5, 2.5])", want: "4"},
+		{name: "division", expr: "1 / 4", want: "0.25"},
+		{name: "string concat", expr: "'a' & 1", want: `"a1"`},
+		{name: "object", expr: "{'a': [1, 'two'], 'b': null}", want: `{"a":[1,"two"],"b":null}`},
+		{name: "input array kept", expr: "$x.a", vars: map[string]string{"x": `{"a":[1]}`}, want: "[1]"},
+		{name: "map singleton", expr: "$x.a.b", vars: map[string]string{"x": `{"a":[{"b":1}]}`}, want: "1"},
+		{name: "map many", expr: "$x.a.b", vars: map[string]string{"x": `{"a":[{"b":1},{"b":2}]}`}, want: "[1,2]"},
+		{name: "filter", expr: "$x[v > 1].v", vars: map[string]string{"x": `[{"v":1},{"v":2},{"v":3}]`}, want: "[2,3]"},
+		{name: "uppercase chain twice", expr: "'abc' ~> $uppercase()", want: `"ABC"`},
+		{name: "string number", expr: "$string(0.1 + 0.2)", want: `"0.3"`},
+		{name: "string map", expr: "$x.$string()", vars: map[string]string{"x": `[1, 2.5]`}, want: `["1","2.5"]`},
+		{name: "string object", expr: "$string({'a': 1.0})", want: `"{\"a\":1}"`},
+		{name: "regex contains", expr: `$contains('hello$world', /^hello\$/)`, want: "true"},
+		{name: "number", expr: "$number('2')", want: "2"},
+		{name: "condition", expr: "$states.input.type = 'Public'", vars: map[string]string{"states": `{"input":{"type":"Public"}}`}, want: "true"},
+		{name: "lambda result", expr: "$fn := function($x){$x}", wantErr: "returned an unsupported result type."},
+		{name: "non-number plus", expr: "1 + 'a'", wantErr: `T2002: The right side of the "+" operator must evaluate to a number`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+	}
+}
