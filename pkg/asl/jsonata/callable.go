@@ -51,11 +51,7 @@ func (f *function) Call(argv []reflect.Value) (reflect.Value, error) {
 	if IsUndefined(out) {
 		return reflect.Value{}, nil
 	}
-	lib := toLib(out)
-	if lib == nil {
-		return reflect.ValueOf(libNull), nil
-	}
-	return reflect.ValueOf(lib), nil
+	return reflect.ValueOf(toLib(out)), nil
 }
 
 // libNull is how the library represents JSON null: a nil *interface{}.

@@ -21,7 +21,11 @@ var errUnsupported = fmt.Errorf("unsupported result type")
 // as they do in JSONata itself, which computes in IEEE doubles.
 func toLib(v any) any {
 	switch x := v.(type) {
-	case nil, bool, string, float64:
+	case nil:
+		// The library treats a nil interface as "no value"; its null is a
+		// nil *interface{}, which is what null in the input must be.
+		return libNull
+	case bool, string, float64:
 		return v
 	case json.Number:
 		f, err := x.Float64()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	blues "github.com/blues/jsonata-go"
+	"github.com/blues/jsonata-go/jparse"
 )
 
 // Expr is a compiled JSONata expression. It is safe for concurrent use.
@@ -22,6 +23,8 @@ type Expr struct {
 	// evaluation sees the argument twice); such expressions are parsed
 	// again for every evaluation.
 	fresh bool
+	// path is set for expressions evaluated without the library.
+	path *simplePath
 }
 
 // evalMu serialises evaluation inside the library. Its built-in functions
@@ -37,7 +40,11 @@ func Compile(expr string) (*Expr, error) {
 	if err != nil {
 		return nil, evalError(compileCause(expr, err), err)
 	}
-	return &Expr{src: expr, prog: prog, fresh: strings.Contains(expr, "~>")}, nil
+	e := &Expr{src: expr, prog: prog, fresh: strings.Contains(expr, "~>")}
+	if node, err := jparse.Parse(expr); err == nil {
+		e.path, _ = parseSimplePath(node)
+	}
+	return e, nil
 }
 
 // MustCompile is Compile for expressions known to be valid; it panics otherwise.
@@ -85,12 +92,18 @@ type Options struct {
 
 // EvalWith is Eval with explicit sources for $now, $millis, $random and $uuid.
 func (e *Expr) EvalWith(input any, bindings map[string]any, opts Options) (any, error) {
-	vars := make(map[string]any, len(bindings)+len(awsFunctions)+4)
-	for name, v := range bindings {
-		vars[name] = toLib(v)
+	if e.path != nil {
+		if v, ok := e.path.eval(input, bindings); ok {
+			return v, nil
+		}
 	}
+	vars := make(map[string]any, len(bindings)+len(awsFunctions)+4)
+	// Bindings shadow functions of the same name, as in jsonata-js.
 	for name, f := range functionsFor(opts) {
 		vars[name] = f
+	}
+	for name, v := range bindings {
+		vars[name] = toLib(v)
 	}
 
 	res, err := e.run(toLib(input), vars)
