@@ -76,24 +76,6 @@ func (n *node) number() (float64, bool) {
 	return f, err == nil
 }
 
-// integer reports whether n is a number without fraction or exponent that
-// fits an int64, and its value.
-func (n *node) integer() (int64, bool) {
-	if n == nil || n.kind != kindNumber {
-		return 0, false
-	}
-	i, err := strconv.ParseInt(n.text, 10, 64)
-	if err == nil {
-		return i, true
-	}
-	// 1.0 and 1e3 are integers to a JSON schema validator.
-	f, err := strconv.ParseFloat(n.text, 64)
-	if err != nil || f != float64(int64(f)) {
-		return 0, false
-	}
-	return int64(f), true
-}
-
 // syntaxError is a JSON syntax fault with its line and column.
 type syntaxError struct {
 	msg          string

@@ -68,6 +68,9 @@ type Options struct {
 	// Express validates for an EXPRESS state machine, which rejects the
 	// .sync and .waitForTaskToken integration patterns.
 	Express bool
+	// AllowAnyResource accepts Task resources that are not ARNs (for
+	// definitions written for a local runtime that names handlers directly).
+	AllowAnyResource bool
 	// MaxNesting is how deep Parallel and Map may nest before
 	// TOO_DEEPLY_NESTED; 0 means the default of 40.
 	MaxNesting int
