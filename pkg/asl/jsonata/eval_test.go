@@ -92,3 +92,26 @@ func TestEvalBasics(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
 	}
 }
+
+func evalWith(ev evaluator, expr, input string, vars map[string]string) (any, error) {
+	var in any
+	var err error
+	if input != "" {
+		if in, err = jsonvalue.DecodeString(input); err != nil {
+			return nil, err
+		}
+	}
+	b := map[string]any{}
+	for k, v := range vars {
+		if b[k], err = jsonvalue.DecodeString(v); err != nil {
+			return nil, err
+		}
+	}
+	return ev(expr, in, b)
+}
+
+func TestFeatures(t *testing.T) {
+	for _, c := range features {
+		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+	}
+}

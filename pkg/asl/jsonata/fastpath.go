@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/blues/jsonata-go/jparse"
 
@@ -77,8 +78,8 @@ func (p *simplePath) eval(input any, bindings map[string]any) (v any, ok bool) {
 func outValue(v any) any {
 	switch x := v.(type) {
 	case json.Number:
-		if _, err := x.Int64(); err == nil {
-			return x
+		if !strings.ContainsAny(string(x), ".eE") {
+			return x // an integer: keep its exact text, however long
 		}
 		if f, err := x.Float64(); err == nil {
 			return jsonvalue.NumberFromFloat(f)

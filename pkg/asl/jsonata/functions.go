@@ -33,6 +33,13 @@ var awsFunctions = map[string]*function{
 	"hash":      {name: "hash", min: 2, max: 2, call: fnHash},
 	"parse":     {name: "parse", min: 1, max: 1, call: fnParse},
 	"string":    {name: "string", min: 0, max: 2, call: fnString, contextArg: true},
+	// The library escapes these as Go's url package does ("a+b"); JSONata
+	// uses JavaScript's encodeURIComponent / encodeURI ("a%20b").
+	"encodeUrlComponent": {name: "encodeUrlComponent", min: 1, max: 1, call: encoder(uriUnreserved), contextArg: true},
+	"encodeUrl":          {name: "encodeUrl", min: 1, max: 1, call: encoder(uriUnreserved + uriReserved), contextArg: true},
+	"formatInteger":      {name: "formatInteger", min: 2, max: 2, call: fnFormatInteger},
+	"error":              {name: "error", min: 0, max: 1, call: fnError},
+	"assert":             {name: "assert", min: 1, max: 2, call: fnAssert},
 }
 
 // functionsFor returns every function to bind for one evaluation: the fixed
@@ -238,4 +245,97 @@ func orNull(v any) any {
 		return nil
 	}
 	return v
+}
+
+const (
+	uriUnreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()"
+	uriReserved   = ";,/?:@&=+$#"
+)
+
+// encoder returns a percent-encoder that keeps the bytes in keep, as
+// JavaScript's encodeURIComponent (and, with the reserved set, encodeURI) do.
+func encoder(keep string) func(args []any) (any, error) {
+	return func(args []any) (any, error) {
+		if IsUndefined(args[0]) {
+			return Undefined, nil
+		}
+		s, ok := args[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("T0410: Argument 1 of function $encodeUrlComponent does not match function signature")
+		}
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if strings.IndexByte(keep, s[i]) >= 0 {
+				b.WriteByte(s[i])
+			} else {
+				fmt.Fprintf(&b, "%%%02X", s[i])
+			}
+		}
+		return b.String(), nil
+	}
+}
+
+// fnFormatInteger covers the decimal pictures of JSONata's $formatInteger
+// ("0", "000", "#0"): the number of '0' digits is the minimum width. Other
+// pictures (words, roman numerals, grouping) are not implemented.
+func fnFormatInteger(args []any) (any, error) {
+	if IsUndefined(args[0]) {
+		return Undefined, nil
+	}
+	f, ok := jsonvalue.Float(args[0])
+	pic, ok2 := args[1].(string)
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("T0410: Argument 1 of function $formatInteger does not match function signature")
+	}
+	width := 0
+	for _, r := range pic {
+		switch r {
+		case '0':
+			width++
+		case '#':
+		default:
+			return nil, fmt.Errorf("$formatInteger picture %q is not supported here (only decimal digit pictures)", pic)
+		}
+	}
+	n := int64(math.Trunc(f))
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := fmt.Sprintf("%0*d", width, n)
+	if neg {
+		s = "-" + s
+	}
+	return s, nil
+}
+
+// fnError is $error(message): the evaluation fails with code D3137.
+func fnError(args []any) (any, error) {
+	msg := "$error() function evaluated"
+	if len(args) > 0 && !IsUndefined(args[0]) {
+		s, ok := args[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("T0410: Argument 1 of function $error does not match function signature")
+		}
+		msg = s
+	}
+	return nil, fmt.Errorf("D3137: %s", msg)
+}
+
+// fnAssert is $assert(condition, message), added in JSONata 1.8.
+func fnAssert(args []any) (any, error) {
+	cond, ok := args[0].(bool)
+	if !ok {
+		return nil, fmt.Errorf("T0410: Argument 1 of function $assert does not match function signature")
+	}
+	if cond {
+		return Undefined, nil
+	}
+	msg := "$assert() statement failed"
+	if len(args) > 1 {
+		if s, ok := args[1].(string); ok {
+			msg = s
+		}
+	}
+	return nil, fmt.Errorf("D3141: %s", msg)
 }
