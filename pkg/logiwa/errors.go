@@ -19,7 +19,7 @@ const (
 // usefully: 5xx, 503 maintenance, refused or reset connections, timeouts,
 // and malformed or truncated bodies. Worth retrying with back-off.
 type UnavailableError struct {
-	Op   string // the operation, e.g. `create shipment order "A-1"`
+	Op          string // the operation, e.g. `create shipment order "A-1"`
 	Call        CallInfo
 	Maintenance bool   // 503: Logiwa's documented maintenance answer
 	Reason      string // short human summary
@@ -43,7 +43,7 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // RateLimitedError is a 429. RetryAfter is zero when Logiwa sent no usable
 // Retry-After header; the workflow's own back-off applies then.
 type RateLimitedError struct {
-	Op   string // the operation, e.g. `create shipment order "A-1"`
+	Op         string // the operation, e.g. `create shipment order "A-1"`
 	Call       CallInfo
 	RetryAfter time.Duration
 	Message    string
@@ -67,7 +67,7 @@ func (e *RateLimitedError) Error() string {
 // was still answered 401 after one fresh login. Retrying will not help until
 // someone fixes the credentials or the account's permissions.
 type UnauthorizedError struct {
-	Op   string // the operation, e.g. `create shipment order "A-1"`
+	Op      string // the operation, e.g. `create shipment order "A-1"`
 	Call    CallInfo
 	Login   bool // true when the login itself was refused
 	Message string
@@ -99,7 +99,7 @@ type FieldError struct {
 // request as invalid: 400, 404, 413, 414, 415 and other 4xx. The same request
 // will be refused again, so workflows park it instead of retrying.
 type RejectedError struct {
-	Op   string // the operation, e.g. `create shipment order "A-1"`
+	Op          string // the operation, e.g. `create shipment order "A-1"`
 	Call        CallInfo
 	Message     string       // message / title / description from the body
 	Code        string       // e.g. "validation", "VALIDATION_ERROR", when sent
