@@ -33,7 +33,9 @@ func (p *Path) Get(doc any) (any, error) {
 	if p.simple {
 		return p.getSimple(doc)
 	}
-	c := evalCtx{root: doc, segs: p.segs}
+	// AWS evaluates indefinite paths without Jayway's exceptions: a missing
+	// or mistyped step just selects nothing ($.items[*] on {} is []).
+	c := evalCtx{root: doc, segs: p.segs, lenient: !p.definite}
 	c.walk(0, doc)
 	if c.err != nil {
 		return nil, c.notFound(p, c.err)

@@ -103,6 +103,11 @@ func TestGet(t *testing.T) {
 		{"$.store.book[*].isbn", `["0-553","0-395"]`},
 		{"$.store.book[*].nope.x", `[]`},
 		{"$..nope", `[]`},
+		{"$.nope[*]", `[]`},
+		{"$.nope.x[1:]", `[]`},
+		{"$.s[*]", `[]`},
+		{"$.n[0,1]", `[]`},
+		{"$.store.book[*].title.x", `[]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -132,7 +137,6 @@ func TestGetNotFound(t *testing.T) {
 		{"$.NoSuchInputPath", "No results for path: $['NoSuchInputPath']"},
 		{"$.store.nope", "No results for path: $['store']['nope']"},
 		{"$.nope.deeper", "Missing property in path $['nope']"},
-		{"$.nope[*]", "Missing property in path $['nope']"},
 		{"$.nums[9]", "No results for path: $['nums'][9]"},
 		{"$.nums[-9]", "No results for path: $['nums'][-9]"},
 		{"$.n[0]", "The path $['n'] is null"},
@@ -326,6 +330,18 @@ func BenchmarkGetCached(b *testing.B) {
 	for b.Loop() {
 		if _, err := Get(doc, "$.store.bicycle.color"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestQuotedNameKeepsEscapes pins what AWS was recorded doing: a backslash in
+// a quoted name stays part of the name.
+func TestQuotedNameKeepsEscapes(t *testing.T) {
+	doc := map[string]any{`Test\""Name"`: "v", `a\'b`: "w"}
+	for path, want := range map[string]string{`$['Test\""Name"']`: "v", `$['a\'b']`: "w"} {
+		got, err := Get(doc, path)
+		if err != nil || got != want {
+			t.Errorf("Get(%s) = %v, %v; want %q", path, got, err, want)
 		}
 	}
 }

@@ -245,7 +245,7 @@ func (p *parser) expect(c byte) error {
 	return nil
 }
 
-// quoted parses a '...' or "..." string with backslash escapes.
+// quoted parses a '...' or "..." string.
 func (p *parser) quoted() (string, error) {
 	q := p.peek()
 	if q != '\'' && q != '"' {
@@ -263,18 +263,11 @@ func (p *parser) quoted() (string, error) {
 			return b.String(), nil
 		}
 		if c == '\\' && p.pos+1 < len(p.src) {
-			p.pos++
-			c = p.src[p.pos]
-			switch c {
-			case 'n':
-				c = '\n'
-			case 't':
-				c = '\t'
-			case 'r':
-				c = '\r'
-			}
-			b.WriteByte(c)
-			p.pos++
+			// AWS's Jayway keeps escapes verbatim in a quoted name: the
+			// backslash only stops the next character from ending it
+			// ($['a\"b'] names the key a\"b, as recorded against AWS).
+			b.WriteString(p.src[p.pos : p.pos+2])
+			p.pos += 2
 			continue
 		}
 		_, size := utf8.DecodeRuneInString(p.src[p.pos:])
