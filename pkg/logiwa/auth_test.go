@@ -56,8 +56,22 @@ func TestTokenSharedAndReloginOnce(t *testing.T) {
 	}
 
 	f.mu.Lock()
+	stale := "Bearer " + f.token
 	f.rotateToken() // the cached token is now refused with 401
 	f.mu.Unlock()
+	// Hold every request that carries the stale token until all 40 have
+	// arrived, so all of them see a 401 for the same token generation.
+	var arrived sync.WaitGroup
+	arrived.Add(40)
+	f.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == tokenPath {
+			time.Sleep(30 * time.Millisecond)
+		} else if r.Header.Get("Authorization") == stale {
+			arrived.Done()
+			arrived.Wait()
+		}
+		return false
+	}
 	if n := burst(); n != 40 {
 		t.Errorf("second burst: %d calls retried after 401, want 40", n)
 	}

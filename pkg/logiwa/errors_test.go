@@ -27,13 +27,18 @@ func TestFailuresAreTyped(t *testing.T) {
 			wantName: NameUnavailable,
 		},
 		{
-			name:     "502 with text body",
-			respond:  func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502); _, _ = w.Write([]byte("<html>bad gateway</html>")) },
+			name: "502 with text body",
+			respond: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(502)
+				_, _ = w.Write([]byte("<html>bad gateway</html>"))
+			},
 			wantName: NameUnavailable,
 		},
 		{
-			name:     "503 maintenance",
-			respond:  func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 503, map[string]any{"message": "maintenance"}) },
+			name: "503 maintenance",
+			respond: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 503, map[string]any{"message": "maintenance"})
+			},
 			wantName: NameUnavailable,
 			wantCheck: func(t *testing.T, err error) {
 				var u *UnavailableError
@@ -120,8 +125,10 @@ func TestFailuresAreTyped(t *testing.T) {
 			},
 		},
 		{
-			name:     "404",
-			respond:  func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 404, map[string]any{"message": "Not found"}) },
+			name: "404",
+			respond: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 404, map[string]any{"message": "Not found"})
+			},
 			wantName: NameRejected,
 		},
 		{

@@ -150,19 +150,12 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		body["identifier"] = f.id()
-		if upc, ok := body["upc"].([]any); ok { // list rows carry upc as one string
-			parts := make([]string, len(upc))
-			for i, u := range upc {
-				parts[i] = u.(string)
-			}
-			body["upc"] = strings.Join(parts, ",")
-		}
-		f.products = append(f.products, body)
+		f.products = append(f.products, productRow(body))
 		writeJSON(w, http.StatusCreated, map[string]any{f.createResponseKey: body["identifier"], "status": 0})
 	case "PUT " + productUpdatePath:
 		for i, p := range f.products {
 			if p["identifier"] == body["identifier"] {
-				f.products[i] = body
+				f.products[i] = productRow(body)
 				writeJSON(w, http.StatusOK, map[string]any{"value": true})
 				return
 			}
@@ -236,6 +229,25 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "no route " + r.Method + " " + path})
 	}
+}
+
+// productRow turns a create/update body into a list row as the reference
+// shows it: upc as one string, packing settings flattened to uomPackType*.
+func productRow(body map[string]any) map[string]any {
+	if upc, ok := body["upc"].([]any); ok {
+		parts := make([]string, len(upc))
+		for i, u := range upc {
+			parts[i] = u.(string)
+		}
+		body["upc"] = strings.Join(parts, ",")
+	}
+	if ps, ok := body["packingSettings"].(map[string]any); ok {
+		for k, v := range ps {
+			body[k] = v
+		}
+		delete(body, "packingSettings")
+	}
+	return body
 }
 
 func eqFilter(q map[string][]string, key string, v any) bool {
