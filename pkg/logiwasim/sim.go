@@ -1,0 +1,290 @@
+// Package logiwasim is a simulator of the Logiwa IO Open API (v3.1, with the
+// v3.2/v3.3 endpoints the flows use). It plays the warehouse for tests, the
+// embedded local runtime and demos: it authenticates, validates requests the
+// way Logiwa documents, keeps clients, warehouses, products, inventory,
+// shipment orders and return orders, moves orders through the warehouse on its
+// own clock, limits the request rate per account, and injects faults (outages,
+// latency, 5xx, refused and reset connections, truncated bodies, expired
+// tokens) from options or from a small control API under /_sim/.
+//
+// Everything random (identifiers, tokens, tracking numbers, partial shipments,
+// latency samples, fault draws) comes from generators seeded by Options.Seed,
+// so the same seed and the same sequence of requests give the same answers.
+package logiwasim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Default credentials of the seeded account.
+const (
+	DefaultEmail    = "sim@logiwaflow.local"
+	DefaultPassword = "sim"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultRate         = 2.0 // Logiwa's Basic tier: 2 requests per second
+	DefaultTokenTTL     = time.Hour
+	DefaultMaxPageSize  = 200
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultPartialRate  = 0.1
+)
+
+// Account is a Logiwa login. The rate limit applies per account.
+type Account struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// Timeline says how long a shipment order spends in each warehouse step and
+// how long a return takes to be received, on the simulator's clock.
+type Timeline struct {
+	Pick   time.Duration // Open -> Picking Started (also the retry interval of a Shortage)
+	Pack   time.Duration // Picking Started -> Ready to Pack
+	Ship   time.Duration // Ready to Pack -> Shipped
+	Return time.Duration // return order created -> received
+}
+
+// DefaultTimeline is used where Options.Timeline is zero.
+var DefaultTimeline = Timeline{Pick: time.Minute, Pack: 2 * time.Minute, Ship: 2 * time.Minute, Return: 10 * time.Minute}
+
+// Options configure a Server. The zero value is a usable simulator.
+type Options struct {
+	// Seed makes identifiers, tokens, tracking numbers, partial shipments,
+	// latency samples and fault draws reproducible.
+	Seed uint64
+	// Now is the base clock (default time.Now). The simulator's clock is Now
+	// plus everything passed to Advance, so tests can freeze Now and step.
+	Now func() time.Time
+	// Accounts that may log in (default one: DefaultEmail / DefaultPassword).
+	Accounts []Account
+	// Rate is the steady request rate per account in requests per second
+	// (default 2; Logiwa Premium is 6). Negative disables the limit.
+	Rate float64
+	// Burst is the token bucket size (default: Rate rounded up).
+	Burst int
+	// TokenTTL is how long a bearer token lives (default 1h; negative: forever).
+	TokenTTL time.Duration
+	// MaxPageSize is the largest page a list accepts (default 200).
+	MaxPageSize int
+	// MaxBodyBytes is the largest request body accepted before 413 (default 1 MiB).
+	MaxBodyBytes int64
+	// Timeline of the warehouse (default DefaultTimeline, per field).
+	Timeline Timeline
+	// PartialRate is the chance that an order with more than one unit is
+	// short-picked and ships partially (default 0.1; negative: never).
+	PartialRate float64
+	// Faults in force from the start.
+	Faults Faults
+	// Logger receives one line per request at debug level (default: discard).
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if len(o.Accounts) == 0 {
+		o.Accounts = []Account{{Email: DefaultEmail, Password: DefaultPassword}}
+	}
+	if o.Rate == 0 {
+		o.Rate = DefaultRate
+	}
+	if o.Burst <= 0 {
+		o.Burst = int(math.Ceil(math.Max(o.Rate, 1)))
+	}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = DefaultTokenTTL
+	}
+	if o.MaxPageSize <= 0 {
+		o.MaxPageSize = DefaultMaxPageSize
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	d := DefaultTimeline
+	if o.Timeline.Pick <= 0 {
+		o.Timeline.Pick = d.Pick
+	}
+	if o.Timeline.Pack <= 0 {
+		o.Timeline.Pack = d.Pack
+	}
+	if o.Timeline.Ship <= 0 {
+		o.Timeline.Ship = d.Ship
+	}
+	if o.Timeline.Return <= 0 {
+		o.Timeline.Return = d.Return
+	}
+	if o.PartialRate == 0 {
+		o.PartialRate = DefaultPartialRate
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Server is one simulated Logiwa tenant.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+
+	// mu guards the clock offset, the store, tokens and the data generators.
+	mu     sync.Mutex
+	offset time.Duration
+	st     *store
+	tokens map[string]token
+	ids    *rand.Rand // identifiers
+	wh     *rand.Rand // warehouse decisions: partial picks, packages, tracking numbers
+	tok    *rand.Rand // bearer tokens
+
+	limiter *limiter
+	stats   *stats
+	faults  *faultState
+
+	handler http.Handler
+
+	// lmu guards the listener, which is closed while connections are refused.
+	lmu      sync.Mutex
+	addr     string
+	ln       net.Listener
+	srv      *http.Server
+	serveWG  sync.WaitGroup
+	refusing bool
+	closed   bool
+}
+
+// New builds a simulator with its seed data (see seed.go) in place.
+func New(opts Options) *Server {
+	opts = opts.withDefaults()
+	s := &Server{
+		opts:   opts,
+		log:    opts.Logger,
+		tokens: map[string]token{},
+		ids:    rand.New(rand.NewPCG(opts.Seed, 1)),
+		wh:     rand.New(rand.NewPCG(opts.Seed, 2)),
+		tok:    rand.New(rand.NewPCG(opts.Seed, 3)),
+		stats:  newStats(),
+	}
+	s.limiter = newLimiter(opts.Rate, opts.Burst)
+	s.faults = newFaultState(opts.Seed, opts.Faults)
+	s.st = newStore()
+	s.seed(s.now())
+	s.handler = s.routes()
+	return s
+}
+
+// Handler serves the API and the /_sim/ control endpoints. Refused
+// connections need the listener of Start; through Handler alone a refusal is
+// played as a reset connection.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Now is the simulator's clock.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
+// now needs s.mu.
+func (s *Server) now() time.Time { return s.opts.Now().Add(s.offset).UTC() }
+
+// Advance moves the simulator's clock forward and lets the warehouse catch up.
+func (s *Server) Advance(d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+	s.tick(s.now())
+}
+
+// Start listens on addr ("127.0.0.1:0" for any free port) and serves in the
+// background. It returns the base URL, e.g. "http://127.0.0.1:41234".
+func (s *Server) Start(addr string) (string, error) {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	if s.ln != nil || s.closed {
+		return "", errors.New("logiwasim: already started or closed")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("logiwasim: listen %s: %w", addr, err)
+	}
+	s.addr = ln.Addr().String()
+	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.serveLocked(ln)
+	if s.faults.get().RefuseConnections {
+		s.refuseLocked(true)
+	}
+	return "http://" + s.addr, nil
+}
+
+func (s *Server) serveLocked(ln net.Listener) {
+	s.ln = ln
+	s.serveWG.Add(1)
+	go func() {
+		defer s.serveWG.Done()
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			s.log.Error("logiwasim: serve", "err", err)
+		}
+	}()
+}
+
+// refuseLocked closes the listener so that new connections are refused by the
+// operating system, or listens again on the same address. Needs s.lmu.
+func (s *Server) refuseLocked(on bool) {
+	if s.srv == nil || s.closed || s.refusing == on {
+		return
+	}
+	if on {
+		if s.ln != nil {
+			_ = s.ln.Close()
+			s.ln = nil
+		}
+		s.refusing = true
+		return
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		s.log.Error("logiwasim: listen again after refusing", "addr", s.addr, "err", err)
+		return
+	}
+	s.refusing = false
+	s.serveLocked(ln)
+}
+
+// Close stops serving and drops open connections.
+func (s *Server) Close() error {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		err = s.srv.Close()
+	}
+	s.serveWG.Wait()
+	if err != nil {
+		return fmt.Errorf("logiwasim: close: %w", err)
+	}
+	return nil
+}
