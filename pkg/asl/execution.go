@@ -1,0 +1,225 @@
+package asl
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
+)
+
+// Execution is one run of a state machine.
+type Execution struct {
+	eng     *Engine
+	sm      *StateMachine
+	name    string
+	arn     string
+	smARN   string
+	roleARN string
+	input   any
+	start   time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	hist   history
+
+	mu     sync.Mutex
+	status Status
+	result Result
+	closed bool
+	done   chan struct{}
+
+	execCtxOnce sync.Once
+	execCtx     map[string]any
+}
+
+// failure is how a state, branch or execution failed.
+type failure struct {
+	err, cause       string
+	hasErr, hasCause bool
+}
+
+func newFailure(name, cause string) *failure {
+	return &failure{err: name, cause: cause, hasErr: true, hasCause: true}
+}
+
+// errorOutput is the value a Catch passes on: {"Error":..., "Cause":...}.
+func (f *failure) errorOutput() map[string]any {
+	return map[string]any{"Error": f.err, "Cause": f.cause}
+}
+
+// Name returns the execution name.
+func (x *Execution) Name() string { return x.name }
+
+// ARN returns the execution ARN.
+func (x *Execution) ARN() string { return x.arn }
+
+// Status returns the current status.
+func (x *Execution) Status() Status {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status
+}
+
+// History returns a snapshot of the events so far.
+func (x *Execution) History() []HistoryEvent { return x.hist.snapshot() }
+
+// Wait blocks until the execution ends or ctx is done.
+func (x *Execution) Wait(ctx context.Context) (Result, error) {
+	select {
+	case <-x.done:
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		return x.result, nil
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// Done is closed when the execution has ended.
+func (x *Execution) Done() <-chan struct{} { return x.done }
+
+// Stop aborts a running execution: it ends ABORTED with an ExecutionAborted
+// event at once, and its evaluation is cancelled.
+func (x *Execution) Stop(errName, cause string) {
+	d := &EventDetails{Error: errName, Cause: cause}
+	if errName == "" && cause == "" {
+		d = nil
+	}
+	x.finish(StatusAborted, nil, &failure{err: errName, cause: cause}, "ExecutionAborted", d, 0, true)
+}
+
+// finish records the end of the execution once; later calls are ignored.
+func (x *Execution) finish(st Status, out any, fl *failure, evType string, d *EventDetails, prev int64, usePrev bool) {
+	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return
+	}
+	x.closed = true
+	x.hist.addWithPrev(prev, evType, d)
+	x.hist.mu.Lock()
+	x.hist.closed = true
+	x.hist.mu.Unlock()
+	x.status = st
+	x.result = Result{Status: st, Output: out, StartDate: x.start, StopDate: x.eng.clock.Now()}
+	if fl != nil {
+		x.result.Error, x.result.Cause = fl.err, fl.cause
+	}
+	x.mu.Unlock()
+	x.cancel()
+	close(x.done)
+}
+
+func (x *Execution) run() {
+	root := &histCtx{}
+	x.hist.add(root, "ExecutionStarted", &EventDetails{Input: x.input, RoleARN: x.roleARN}, false)
+	if ts := x.sm.root.timeoutSeconds; ts > 0 {
+		t := x.eng.clock.NewTimer(time.Duration(ts) * time.Second)
+		defer t.Stop()
+		go func() {
+			select {
+			case <-t.C():
+				x.finish(StatusTimedOut, nil, &failure{err: "States.Timeout"}, "ExecutionTimedOut",
+					&EventDetails{Error: "States.Timeout"}, root.source, true)
+			case <-x.done:
+			}
+		}()
+	}
+	f := &frame{x: x, h: root, vars: newVars(nil)}
+	out, fl := f.runProgram(x.sm.root, x.input)
+	if fl == nil {
+		x.finish(StatusSucceeded, out, nil, "ExecutionSucceeded", &EventDetails{Output: out}, root.source, true)
+		return
+	}
+	if x.ctx.Err() != nil {
+		// Stopped or cancelled: Stop already recorded the end; a cancelled
+		// caller context aborts.
+		x.finish(StatusAborted, nil, &failure{}, "ExecutionAborted", nil, 0, true)
+		return
+	}
+	x.finish(StatusFailed, nil, fl, "ExecutionFailed",
+		&EventDetails{Error: fl.err, Cause: fl.cause, HasError: fl.hasErr, HasCause: fl.hasCause}, root.source, true)
+}
+
+// frame is one thread of evaluation: the top level, a Parallel branch or a
+// Map iteration.
+type frame struct {
+	x    *Execution
+	h    *histCtx
+	vars *vars
+
+	// $$.Map.Item of the iteration this frame runs, if any.
+	inMap     bool
+	itemIndex int
+	itemValue any
+
+	// $$.State of the state being run.
+	stateName    string
+	stateEntered time.Time
+	retryCount   int
+	taskToken    string
+}
+
+// executionContext is the immutable part of the context object.
+func (x *Execution) executionContext() map[string]any {
+	x.execCtxOnce.Do(func() {
+		x.execCtx = map[string]any{
+			"Id":           x.arn,
+			"Input":        x.input,
+			"Name":         x.name,
+			"RoleArn":      x.roleARN,
+			"StartTime":    formatTime(x.start),
+			"RedriveCount": jsonvalue.NumberFromInt(0),
+		}
+	})
+	return x.execCtx
+}
+
+// contextObject builds the $$ value as the current state sees it.
+func (f *frame) contextObject() any {
+	x := f.x
+	co := map[string]any{
+		"Execution":    x.executionContext(),
+		"StateMachine": map[string]any{"Id": x.smARN, "Name": x.sm.Name},
+		"State": map[string]any{
+			"Name":        f.stateName,
+			"EnteredTime": formatTime(f.stateEntered),
+			"RetryCount":  jsonvalue.NumberFromInt(int64(f.retryCount)),
+		},
+	}
+	if f.inMap {
+		co["Map"] = map[string]any{"Item": map[string]any{
+			"Index": jsonvalue.NumberFromInt(int64(f.itemIndex)), "Value": f.itemValue,
+		}}
+	}
+	if f.taskToken != "" {
+		co["Task"] = map[string]any{"Token": f.taskToken}
+	}
+	return co
+}
+
+// child returns a frame for a branch or iteration: its own history thread
+// and variable scope.
+func (f *frame) child(h *histCtx) *frame {
+	return &frame{x: f.x, h: h, vars: newVars(f.vars), inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue}
+}
+
+// runProgram runs states from StartAt until one ends the program.
+func (f *frame) runProgram(p *program, input any) (any, *failure) {
+	cur := p.startAt
+	for {
+		if err := f.x.ctx.Err(); err != nil {
+			return nil, &failure{err: "States.Aborted"}
+		}
+		st := p.states[cur]
+		out, next, fl := f.runState(st, input)
+		if fl != nil {
+			return nil, fl
+		}
+		if next == "" {
+			return out, nil
+		}
+		cur, input = next, out
+	}
+}

@@ -1,0 +1,243 @@
+package asl
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
+)
+
+// HistoryEvent is one event of an execution's history. It marshals to exactly
+// the shape of an event in AWS's GetExecutionHistory response. Values are
+// kept as values; they are encoded to the JSON strings AWS puts on the wire
+// only when the event is marshalled.
+type HistoryEvent struct {
+	ID              int64
+	PreviousEventID int64
+	Timestamp       time.Time
+	Type            string
+	// Details holds the event's detail fields (nil for events without any).
+	Details *EventDetails
+}
+
+// EventDetails is the union of the detail fields of all event types; which
+// of them appear on the wire depends on the event type.
+type EventDetails struct {
+	Name              string
+	Input             any // state/execution input or Lambda input
+	Output            any
+	AssignedVariables map[string]any // nil = no assignment
+	RoleARN           string
+	Error, Cause      string
+	HasError          bool // Error was given (even empty)
+	HasCause          bool
+	Location, State   string
+	Length            int
+	Index             int
+	Resource          string
+	ResourceType      string
+	Region            string
+	Parameters        any
+	TimeoutInSeconds  int64
+	HeartbeatSeconds  int64
+	HasCredentials    bool
+}
+
+// detailsKey is the wire name of the details object for an event type.
+func detailsKey(typ string) string {
+	switch {
+	case strings.HasSuffix(typ, "StateEntered"):
+		return "stateEnteredEventDetails"
+	case strings.HasSuffix(typ, "StateExited"):
+		return "stateExitedEventDetails"
+	}
+	return strings.ToLower(typ[:1]) + typ[1:] + "EventDetails"
+}
+
+var truncatedFalse = map[string]any{"truncated": false}
+
+// wireDetails renders the details as AWS does for the event type.
+func (e *HistoryEvent) wireDetails() map[string]any {
+	d := e.Details
+	if d == nil {
+		switch e.Type {
+		case "ExecutionAborted", "ExecutionTimedOut":
+			return map[string]any{}
+		}
+		return nil
+	}
+	m := map[string]any{}
+	errCause := func() {
+		if d.Error != "" || d.HasError {
+			m["error"] = d.Error
+		}
+		if d.Cause != "" || d.HasCause {
+			m["cause"] = d.Cause
+		}
+	}
+	resource := func() {
+		m["resourceType"] = d.ResourceType
+		m["resource"] = d.Resource
+	}
+	switch t := e.Type; {
+	case t == "ExecutionStarted":
+		m["input"] = encodeData(d.Input)
+		m["inputDetails"] = truncatedFalse
+		m["roleArn"] = d.RoleARN
+	case t == "ExecutionSucceeded" || t == "LambdaFunctionSucceeded":
+		m["output"] = encodeData(d.Output)
+		m["outputDetails"] = truncatedFalse
+	case strings.HasSuffix(t, "StateEntered"):
+		m["name"] = d.Name
+		m["input"] = encodeData(d.Input)
+		m["inputDetails"] = truncatedFalse
+	case strings.HasSuffix(t, "StateExited"):
+		m["name"] = d.Name
+		m["output"] = encodeData(d.Output)
+		m["outputDetails"] = truncatedFalse
+		if d.AssignedVariables != nil {
+			av := make(map[string]any, len(d.AssignedVariables))
+			for k, v := range d.AssignedVariables {
+				av[k] = encodeData(v)
+			}
+			m["assignedVariables"] = av
+			m["assignedVariablesDetails"] = truncatedFalse
+		}
+	case t == "MapStateStarted":
+		m["length"] = d.Length
+	case strings.HasPrefix(t, "MapIteration"):
+		m["name"] = d.Name
+		m["index"] = d.Index
+	case t == "EvaluationFailed":
+		errCause()
+		if d.Location != "" {
+			m["location"] = d.Location
+		}
+		m["state"] = d.State
+	case t == "TaskScheduled":
+		resource()
+		m["region"] = d.Region
+		m["parameters"] = encodeData(d.Parameters)
+		if d.TimeoutInSeconds > 0 {
+			m["timeoutInSeconds"] = d.TimeoutInSeconds
+		}
+		if d.HeartbeatSeconds > 0 {
+			m["heartbeatInSeconds"] = d.HeartbeatSeconds
+		}
+	case t == "TaskStarted":
+		resource()
+	case t == "TaskSubmitted" || t == "TaskSucceeded":
+		resource()
+		m["output"] = encodeData(d.Output)
+		m["outputDetails"] = truncatedFalse
+	case t == "TaskFailed" || t == "TaskTimedOut" || t == "TaskStartFailed" || t == "TaskSubmitFailed":
+		resource()
+		errCause()
+	case t == "LambdaFunctionScheduled":
+		m["resource"] = d.Resource
+		m["input"] = encodeData(d.Input)
+		m["inputDetails"] = truncatedFalse
+		if d.TimeoutInSeconds > 0 {
+			m["timeoutInSeconds"] = d.TimeoutInSeconds
+		}
+	default:
+		errCause()
+	}
+	return m
+}
+
+// encodeData renders a payload the way AWS carries it: as a JSON string.
+func encodeData(v any) string { return jsonvalue.String(v) }
+
+// MarshalJSON renders the event in AWS's wire shape.
+func (e HistoryEvent) MarshalJSON() ([]byte, error) {
+	m := map[string]any{
+		"id":              e.ID,
+		"previousEventId": e.PreviousEventID,
+		"timestamp":       e.Timestamp,
+		"type":            e.Type,
+	}
+	if d := e.wireDetails(); d != nil {
+		m[detailsKey(e.Type)] = d
+	}
+	return json.Marshal(m)
+}
+
+// history numbers and stores the events of one execution. It is the one
+// place events are created; every state reports to it.
+type history struct {
+	mu     sync.Mutex
+	events []HistoryEvent
+	now    func() time.Time
+	record bool
+	// closed is set once the execution has ended; events reported later (by
+	// a branch still unwinding after Stop) are dropped.
+	closed bool
+}
+
+// histCtx is one thread of evaluation's view of the history: the id new
+// events name as their previous event, and the last id it published. Map
+// iterations and Parallel branches each get their own, folded back into the
+// parent when they end (as AWS does).
+type histCtx struct {
+	source int64
+	last   int64
+}
+
+func (c *histCtx) child() *histCtx { return &histCtx{source: c.source, last: c.source} }
+
+// integrate folds a finished child context back into c.
+func (c *histCtx) integrate(o *histCtx) {
+	if o.source > c.source {
+		c.source = o.source
+	}
+	if o.last > c.last {
+		c.last = o.last
+	}
+}
+
+// add appends an event and returns its id. When advance is false the event
+// does not become the source of the thread's next event.
+func (h *history) add(c *histCtx, typ string, d *EventDetails, advance bool) int64 {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return c.source
+	}
+	id := int64(len(h.events) + 1)
+	h.events = append(h.events, HistoryEvent{
+		ID: id, PreviousEventID: c.source, Timestamp: h.now(), Type: typ, Details: d,
+	})
+	h.mu.Unlock()
+	c.last = id
+	if advance {
+		c.source = id
+	}
+	return id
+}
+
+// addWithPrev appends an event naming prev as its previous event, without
+// touching any thread's context.
+func (h *history) addWithPrev(prev int64, typ string, d *EventDetails) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	id := int64(len(h.events) + 1)
+	h.events = append(h.events, HistoryEvent{
+		ID: id, PreviousEventID: prev, Timestamp: h.now(), Type: typ, Details: d,
+	})
+	return id
+}
+
+func (h *history) snapshot() []HistoryEvent {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]HistoryEvent(nil), h.events...)
+}
+
+func (h *history) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.events)
+}

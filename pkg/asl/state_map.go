@@ -1,0 +1,325 @@
+package asl
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
+)
+
+// inlineMaxConcurrency is how many iterations an inline Map runs at once
+// when MaxConcurrency is 0 (AWS runs up to 40).
+const inlineMaxConcurrency = 40
+
+// mapBody runs a Map state's iterations once (a retry runs them again).
+func (sr *stateRun) mapBody(eff any) (any, error) {
+	ms, f := sr.st.mapSpec, sr.f
+	maxConc, err := sr.mapInt(ms.maxConcurrency, ms.maxConcurrencyPath, "MaxConcurrency", eff)
+	if err != nil {
+		return nil, err
+	}
+	items, err := sr.mapItems(eff)
+	if err != nil {
+		return nil, err
+	}
+	f.x.hist.add(f.h, "MapStateStarted", &EventDetails{Length: len(items)}, true)
+	tolCount, tolPct := int64(-1), -1.0
+	if ms.hasTolerance {
+		if ms.tolCount != nil || ms.tolCountPath != nil {
+			if tolCount, err = sr.mapInt(ms.tolCount, ms.tolCountPath, "ToleratedFailureCount", eff); err != nil {
+				return nil, err
+			}
+		}
+		if ms.tolPct != nil || ms.tolPctPath != nil {
+			if tolPct, err = sr.mapFloat(ms.tolPct, ms.tolPctPath, "ToleratedFailurePercentage", eff); err != nil {
+				return nil, err
+			}
+			if tolPct < 0 || tolPct > 100 {
+				return nil, aslerr.New(aslerr.Runtime, "ToleratedFailurePercentage must be between 0 and 100.")
+			}
+		}
+	}
+	if ms.itemBatcher != nil {
+		items = batchItems(items, ms.itemBatcher)
+	}
+	results, fl := sr.iterate(items, eff, int(maxConc), tolCount, tolPct)
+	if fl != nil {
+		return nil, fl
+	}
+	f.x.hist.add(f.h, "MapStateSucceeded", nil, false)
+	return results, nil
+}
+
+// mapItems selects the array to iterate.
+func (sr *stateRun) mapItems(eff any) ([]any, error) {
+	ms := sr.st.mapSpec
+	var v any
+	var err error
+	if sr.st.ql == qlJSONata {
+		v = sr.input
+		if t, ok := ms.items.(*jtmpl); ok && t != nil {
+			if v, err = t.eval(sr.bindings(nil)); err != nil {
+				return nil, err
+			}
+			arr, ok := v.([]any)
+			if !ok {
+				return nil, &evalFailure{name: aslerr.QueryEvaluationError, location: "Items",
+					cause: fmt.Sprintf("The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s",
+						t.exprText(), typeName(v), encodeData(v))}
+			}
+			return arr, nil
+		}
+	} else if ms.itemReader == nil {
+		if v, err = applyOptPath(ms.itemsPath, sr.resolver(eff)); err != nil {
+			return nil, err
+		}
+	}
+	if ms.itemReader != nil {
+		return sr.readItems(eff)
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, &evalFailure{name: aslerr.QueryEvaluationError,
+			cause: "Map state input must be an array but was: " + encodeData(v)}
+	}
+	return arr, nil
+}
+
+// readItems asks the task runner for the items of an ItemReader.
+func (sr *stateRun) readItems(eff any) ([]any, error) {
+	ir := sr.st.mapSpec.itemReader
+	params := ir["Parameters"]
+	if params == nil {
+		params = ir["Arguments"]
+	}
+	if params != nil && sr.st.ql == qlJSONPath {
+		t, err := compileTemplate(params, "ItemReader/Parameters")
+		if err != nil {
+			return nil, err
+		}
+		if params, err = t.eval(sr.resolver(eff)); err != nil {
+			return nil, err
+		}
+	}
+	res, err := sr.f.x.eng.tasks.RunTask(sr.f.x.ctx, TaskRequest{
+		Resource: str(ir, "Resource"), Input: map[string]any{"Parameters": params, "ReaderConfig": ir["ReaderConfig"]},
+		StateName: sr.st.name, ExecutionName: sr.f.x.name, ExecutionARN: sr.f.x.arn, StateMachineName: sr.f.x.sm.Name,
+	})
+	if err != nil {
+		return nil, newFailure(aslerr.ItemReaderFailed, err.Error())
+	}
+	if res, err = jsonvalue.Normalize(res); err != nil {
+		return nil, newFailure(aslerr.ItemReaderFailed, err.Error())
+	}
+	arr, ok := res.([]any)
+	if !ok {
+		return nil, newFailure(aslerr.ItemReaderFailed, "the item reader did not return an array")
+	}
+	return arr, nil
+}
+
+// batchItems groups items as ItemBatcher does: {"Items": [...]} plus BatchInput.
+func batchItems(items []any, cfg map[string]any) []any {
+	size, _ := jsonvalue.Int(cfg["MaxItemsPerBatch"])
+	if size <= 0 {
+		size = int64(len(items))
+		if size == 0 {
+			size = 1
+		}
+	}
+	var out []any
+	for i := 0; i < len(items); i += int(size) {
+		end := min(i+int(size), len(items))
+		b := map[string]any{"Items": append([]any(nil), items[i:end]...)}
+		if bi, ok := cfg["BatchInput"]; ok {
+			b["BatchInput"] = bi
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func (sr *stateRun) mapNumber(src valueSource, pe *pathExpr, eff any) (any, string, error) {
+	switch v := src.(type) {
+	case lit:
+		return v.v, "", nil
+	case *jtmpl:
+		if v == nil {
+			return nil, "", nil
+		}
+		x, err := v.eval(sr.bindings(nil))
+		return x, "", err
+	}
+	if pe == nil {
+		return nil, "", nil
+	}
+	x, err := sr.resolver(eff).get(pe)
+	if err != nil {
+		return nil, "", pathErr(err, "Path", pe, eff)
+	}
+	return x, pe.src, nil
+}
+
+func (sr *stateRun) mapInt(src valueSource, pe *pathExpr, field string, eff any) (int64, error) {
+	x, path, err := sr.mapNumber(src, pe, eff)
+	if err != nil || x == nil {
+		return 0, err
+	}
+	n, ok := jsonvalue.Int(x)
+	if !ok || (path != "" && n < 0) {
+		return 0, aslerr.New(aslerr.Runtime, "The %sPath field refers to value \"%s\" which is not a valid integer: %s", field, plain(x), path)
+	}
+	return n, nil
+}
+
+func (sr *stateRun) mapFloat(src valueSource, pe *pathExpr, field string, eff any) (float64, error) {
+	x, path, err := sr.mapNumber(src, pe, eff)
+	if err != nil || x == nil {
+		return 0, err
+	}
+	n, ok := jsonvalue.Float(x)
+	if !ok {
+		return 0, aslerr.New(aslerr.Runtime, "The %sPath field refers to value \"%s\" which is not a valid float: %s", field, plain(x), path)
+	}
+	return n, nil
+}
+
+// iterate runs the item processor over items with at most maxConc at once.
+// Each worker is a history thread of its own; as in AWS, an iteration's
+// Succeeded/Failed event is not the source of the worker's next event, and
+// the Map's closing events follow from the last iteration's events.
+func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, tolPct float64) ([]any, *failure) {
+	f, ms := sr.f, sr.st.mapSpec
+	n := len(items)
+	results := make([]any, n)
+	if n == 0 {
+		return results, nil
+	}
+	workers := maxConc
+	if workers <= 0 || workers > inlineMaxConcurrency {
+		workers = inlineMaxConcurrency
+	}
+	workers = min(workers, n)
+	var (
+		mu       sync.Mutex
+		nextJob  int
+		failures int
+		firstErr *failure
+		stop     bool
+		ctxs     = make([]*histCtx, workers)
+	)
+	tolerated := func() bool {
+		if tolCount < 0 && tolPct < 0 {
+			return false
+		}
+		if tolCount >= 0 && int64(failures) <= tolCount {
+			return true
+		}
+		return tolPct >= 0 && float64(failures)*100/float64(n) <= tolPct
+	}
+	worker := func(w int) {
+		wctx := f.h.child()
+		ctxs[w] = wctx
+		for {
+			mu.Lock()
+			if stop || nextJob >= n {
+				mu.Unlock()
+				return
+			}
+			i := nextJob
+			nextJob++
+			mu.Unlock()
+			jctx := wctx.child()
+			out, fl := sr.iteration(jctx, i, items[i], eff)
+			wctx.integrate(jctx)
+			mu.Lock()
+			if fl != nil {
+				failures++
+				if !tolerated() {
+					if firstErr == nil {
+						firstErr = fl
+					}
+					stop = true
+				}
+				mu.Unlock()
+				if stop {
+					return
+				}
+				continue
+			}
+			results[i] = out
+			last := nextJob >= n
+			mu.Unlock()
+			if last {
+				wctx.source = jctx.last
+			}
+		}
+	}
+	if workers == 1 {
+		worker(0)
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				worker(w)
+			}()
+		}
+		wg.Wait()
+	}
+	for _, c := range ctxs {
+		if c != nil {
+			f.h.integrate(c)
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if failures > 0 && !tolerated() {
+		return nil, newFailure(aslerr.ExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
+	}
+	_ = ms
+	_ = math.Inf
+	return results, nil
+}
+
+// iteration runs one item through the processor in its own frame.
+func (sr *stateRun) iteration(h *histCtx, index int, item, eff any) (any, *failure) {
+	f, ms := sr.f, sr.st.mapSpec
+	hist := &f.x.hist
+	d := &EventDetails{Name: sr.st.name, Index: index}
+	hist.add(h, "MapIterationStarted", d, true)
+	cf := f.child(h)
+	cf.inMap, cf.itemIndex, cf.itemValue = true, index, item
+	cf.stateName, cf.stateEntered = f.stateName, f.stateEntered
+	input := item
+	if ms.itemSelector != nil {
+		var err error
+		switch t := ms.itemSelector.(type) {
+		case *tmpl:
+			input, err = t.eval(resolver{f: cf, input: eff})
+		case *jtmpl:
+			sub := &stateRun{f: cf, st: sr.st, input: sr.input, enteredID: sr.enteredID, enteredPrev: sr.enteredPrev}
+			input, err = t.eval(sub.bindings(nil))
+		}
+		if err != nil {
+			fl := sr.toFailure(err)
+			hist.add(h, "MapIterationFailed", d, false)
+			return nil, fl
+		}
+	}
+	out, fl := cf.runProgram(ms.processor, input)
+	if fl != nil {
+		if f.x.ctx.Err() != nil {
+			hist.add(h, "MapIterationAborted", d, false)
+		} else {
+			hist.add(h, "MapIterationFailed", d, false)
+		}
+		return nil, fl
+	}
+	hist.add(h, "MapIterationSucceeded", d, false)
+	return out, nil
+}
