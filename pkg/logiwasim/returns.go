@@ -113,7 +113,7 @@ type returnLineView struct {
 	ProductIdentifier         string  `json:"productIdentifier"`
 	ProductSKU                string  `json:"productSKU"`
 	PackType                  string  `json:"packType"`
-	ReturnReason              *string `json:"returnReason"`
+	ReturnReason              *string `json:"returnReason,omitempty"` // v3.2 only
 	ReturnNote                *string `json:"returnNote"`
 	RequestedQuantity         int64   `json:"requestedQuantity"`
 	ReturnOrderLineStatusID   int     `json:"returnOrderLineStatusId"`
@@ -212,9 +212,19 @@ func (s *Server) returnFields() []field[*returnOrder] {
 }
 
 // GET /v3.2/ReturnOrder/list/i/{index}/s/{size} and /v3.3/...: the listing
-// comes wrapped in the Result envelope, as the reference shows for both.
+// comes wrapped in the Result envelope, as the reference shows for both; the
+// v3.3 lines have no returnReason.
 func (s *Server) handleReturnList(c *call) response {
-	resp := list(s, c, s.st.returns, s.returnFields(), s.viewReturn)
+	v33 := strings.HasPrefix(c.r.URL.Path, "/v3.3/")
+	resp := list(s, c, s.st.returns, s.returnFields(), func(r *returnOrder) returnView {
+		v := s.viewReturn(r)
+		if v33 {
+			for i := range v.ReturnOrderProductLineList {
+				v.ReturnOrderProductLineList[i].ReturnReason = nil
+			}
+		}
+		return v
+	})
 	if resp.status != http.StatusOK {
 		return resp
 	}
