@@ -129,6 +129,11 @@ func matchValue(exp, act any) bool {
 		}
 		return true
 	}
+	if s, ok := act.(string); ok {
+		if dv, err := jsonvalue.DecodeString(s); err == nil {
+			return jsonvalue.Equal(exp, dv)
+		}
+	}
 	return jsonvalue.Equal(exp, act)
 }
 

@@ -158,6 +158,7 @@ type frame struct {
 	stateName    string
 	stateEntered time.Time
 	retryCount   int
+	execState    bool // Task/Map/Parallel: $$.State has RetryCount
 	taskToken    string
 }
 
@@ -179,14 +180,17 @@ func (x *Execution) executionContext() map[string]any {
 // contextObject builds the $$ value as the current state sees it.
 func (f *frame) contextObject() any {
 	x := f.x
+	stateCtx := map[string]any{
+		"Name":        f.stateName,
+		"EnteredTime": formatTime(f.stateEntered),
+	}
+	if f.execState {
+		stateCtx["RetryCount"] = jsonvalue.NumberFromInt(int64(f.retryCount))
+	}
 	co := map[string]any{
 		"Execution":    x.executionContext(),
 		"StateMachine": map[string]any{"Id": x.smARN, "Name": x.sm.Name},
-		"State": map[string]any{
-			"Name":        f.stateName,
-			"EnteredTime": formatTime(f.stateEntered),
-			"RetryCount":  jsonvalue.NumberFromInt(int64(f.retryCount)),
-		},
+		"State":        stateCtx,
 	}
 	if f.inMap {
 		co["Map"] = map[string]any{"Item": map[string]any{

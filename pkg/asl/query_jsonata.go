@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -97,6 +98,10 @@ func (t *jtmpl) eval(b map[string]any) (any, error) {
 		return t.lit, nil
 	case jExpr:
 		v, err := t.expr.Eval(nil, b)
+		if errors.Is(err, jsonata.ErrUnsupportedResult) {
+			return nil, &evalFailure{name: aslerr.QueryEvaluationError, location: t.field,
+				cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned an unsupported result type.", t.src, t.field)}
+		}
 		if err != nil {
 			if ae, ok := aslerr.As(err); ok {
 				return nil, &evalFailure{name: ae.Name, cause: ae.Cause, location: t.field}

@@ -28,6 +28,7 @@ func (f *frame) runState(st *state, input any) (any, string, *failure) {
 	sr := &stateRun{f: f, st: st, input: input, enteredPrev: f.h.source}
 	sr.enteredID = f.x.hist.add(f.h, st.typ+"StateEntered", &EventDetails{Name: st.name, Input: input}, true)
 	f.stateName, f.stateEntered, f.retryCount, f.taskToken = st.name, f.x.eng.clock.Now(), 0, ""
+	f.execState = st.typ == "Task" || st.typ == "Map" || st.typ == "Parallel"
 
 	var (
 		out  any
@@ -56,7 +57,11 @@ func (f *frame) runState(st *state, input any) (any, string, *failure) {
 	if next == "" && st.typ != "Choice" {
 		next = st.next
 	}
-	f.x.hist.add(f.h, st.typ+"StateExited", &EventDetails{Name: st.name, Output: out, AssignedVariables: sr.assigned}, true)
+	var assigned map[string]any
+	if len(sr.assigned) > 0 {
+		assigned = sr.assigned
+	}
+	f.x.hist.add(f.h, st.typ+"StateExited", &EventDetails{Name: st.name, Output: out, AssignedVariables: assigned}, true)
 	f.vars.set(sr.assigned)
 	return out, next, nil
 }

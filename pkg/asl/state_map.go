@@ -3,6 +3,8 @@ package asl
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
@@ -167,7 +169,7 @@ func (sr *stateRun) mapInt(src valueSource, pe *pathExpr, field string, eff any)
 	if err != nil || x == nil {
 		return 0, err
 	}
-	n, ok := jsonvalue.Int(x)
+	n, ok := intOrNumericString(x)
 	if !ok || (path != "" && n < 0) {
 		return 0, aslerr.New(aslerr.Runtime, "The %sPath field refers to value \"%s\" which is not a valid integer: %s", field, plain(x), path)
 	}
@@ -180,6 +182,10 @@ func (sr *stateRun) mapFloat(src valueSource, pe *pathExpr, field string, eff an
 		return 0, err
 	}
 	n, ok := jsonvalue.Float(x)
+	if s, isStr := x.(string); isStr {
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		n, ok = f, err == nil
+	}
 	if !ok {
 		return 0, aslerr.New(aslerr.Runtime, "The %sPath field refers to value \"%s\" which is not a valid float: %s", field, plain(x), path)
 	}
@@ -322,4 +328,14 @@ func (sr *stateRun) iteration(h *histCtx, index int, item, eff any) (any, *failu
 	}
 	hist.add(h, "MapIterationSucceeded", d, false)
 	return out, nil
+}
+
+// intOrNumericString reads an integer, also from a string holding one (AWS
+// accepts "1" for MaxConcurrencyPath).
+func intOrNumericString(v any) (int64, bool) {
+	if s, ok := v.(string); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return n, err == nil
+	}
+	return jsonvalue.Int(v)
 }

@@ -1,0 +1,104 @@
+package asl
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
+	"github.com/logiwaflow/logiwaflow/pkg/refdata"
+)
+
+// benchTasks are the two in-process handlers of the benchmark definition.
+var benchTasks = TaskRunnerFunc(func(_ context.Context, req TaskRequest) (any, error) {
+	in, _ := req.Input.(map[string]any)
+	switch req.StateName {
+	case "Validate":
+		lines, _ := in["lines"].([]any)
+		return map[string]any{"ok": len(lines) > 0}, nil
+	default: // Pick
+		return map[string]any{"sku": in["sku"], "picked": in["qty"]}, nil
+	}
+})
+
+func loadBench(tb testing.TB) (*StateMachine, any) {
+	tb.Helper()
+	def, err := os.ReadFile(refdata.Path(tb, "bench", "order-pipeline.asl.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	inb, err := os.ReadFile(refdata.Path(tb, "bench", "order-pipeline.input.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sm, err := NewStateMachine("order-pipeline", def)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in, err := jsonvalue.Decode(inb)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sm, in
+}
+
+func runBenchOnce(tb testing.TB, e *Engine, sm *StateMachine, in any) {
+	x, err := e.Start(context.Background(), sm, in, StartOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := x.Wait(context.Background())
+	if err != nil || res.Status != StatusSucceeded {
+		tb.Fatalf("execution %s: %v %s %s", res.Status, err, res.Error, res.Cause)
+	}
+}
+
+func TestOrderPipelineOutput(t *testing.T) {
+	sm, in := loadBench(t)
+	e := NewEngine(WithTasks(benchTasks))
+	x, err := e.Start(context.Background(), sm, in, StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := x.Wait(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"msg": "order SO-1 picked 10 lines"}
+	if !jsonvalue.Equal(res.Output, want) {
+		t.Fatalf("output %s, want %s", jsonvalue.String(res.Output), jsonvalue.String(want))
+	}
+}
+
+// BenchmarkOrderPipeline measures executions per second of the benchmark
+// definition, one at a time and 64 at once.
+func BenchmarkOrderPipeline(b *testing.B) {
+	sm, in := loadBench(b)
+	var n atomic.Int64
+	ids := func() string { return "id-" + time.Now().Format("150405") + "-" + itoa(n.Add(1)) }
+	e := NewEngine(WithTasks(benchTasks), WithIDs(ids))
+	for range 200 {
+		runBenchOnce(b, e, sm, in)
+	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		start := time.Now()
+		for b.Loop() {
+			runBenchOnce(b, e, sm, in)
+		}
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "execs/s")
+	})
+	b.Run("parallel64", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(64 / max(1, runtimeProcs()))
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				runBenchOnce(b, e, sm, in)
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "execs/s")
+	})
+}
