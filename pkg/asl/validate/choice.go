@@ -129,15 +129,9 @@ func (v *validator) choiceRule(c *stateCtx, r *node, loc string, top bool, depth
 	}
 }
 
-// nestedRule validates a rule inside And, Or or Not, which may not transition.
+// nestedRule validates a rule inside And, Or or Not: such a rule may not
+// transition, so Next, Assign and Output are unsupported there.
 func (v *validator) nestedRule(c *stateCtx, r *node, loc string, depth int) {
-	if r.kind == kindObject {
-		for _, f := range []string{"Next", "Assign", "Output"} {
-			if r.has(f) {
-				v.add(CodeSchema, loc, "Field '%s' is not supported", f)
-			}
-		}
-	}
 	v.choiceRule(c, r, loc, false, depth+1)
 }
 

@@ -137,7 +137,7 @@ func (v *validator) languageAllows(jsonata bool, field string) bool {
 // field validates one state field's value.
 func (v *validator) field(c *stateCtx, key string, n *node, loc string) {
 	switch key {
-	case "Comment", "Label":
+	case "Comment":
 		v.wantString(n, loc, key)
 	case "Next":
 		if s, ok := v.wantString(n, loc, key); ok {
