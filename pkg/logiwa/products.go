@@ -35,6 +35,7 @@ type Product struct {
 	ProductTypeName   string     `json:"productTypeName"`
 	UOMPackTypeName   string     `json:"uomPackTypeName"`
 	IsActive          bool       `json:"isActive"`
+	IsPackaging       bool       `json:"isPackagingMaterial"`
 	Weight            float64    `json:"uomPackTypeWeight"`
 	Width             float64    `json:"uomPackTypeWidth"`
 	Height            float64    `json:"uomPackTypeHeight"`
@@ -56,17 +57,19 @@ type ProductInput struct {
 	SalesPrice       *float64
 	PurchasePrice    *float64
 	TaxRate          *float64
-	CurrencyID       int // 1 = USD (Logiwa's CurrencyType); 0 leaves it unset
+	CurrencyID       int // Logiwa's CurrencyType; required by Logiwa, 0 means 1 (USD)
 	ProductGroupName string
 	ProductTypeName  string
 	UOMPackTypeName  string // e.g. "Piece"
 	IsActive         *bool
-	Weight           *float64 // in WeightUnitID units
-	WeightUnitID     int
-	Length           *float64 // in DimensionUnitID units
-	Width            *float64
-	Height           *float64
-	DimensionUnitID  int
+	// IsPackagingMaterial is required by Logiwa, so always sent and compared.
+	IsPackagingMaterial bool
+	Weight              *float64 // in WeightUnitID units
+	WeightUnitID        int
+	Length              *float64 // in DimensionUnitID units
+	Width               *float64
+	Height              *float64
+	DimensionUnitID     int
 }
 
 // Outcome says what an idempotent write did.
@@ -110,20 +113,25 @@ type productBody struct {
 	SalesPrice       *float64        `json:"salesPrice,omitempty"`
 	PurchasePrice    *float64        `json:"purchasePrice,omitempty"`
 	TaxRate          *float64        `json:"taxRate,omitempty"`
-	CurrencyID       int             `json:"currencyId,omitempty"`
+	CurrencyID       int             `json:"currencyId"`
 	ProductGroupName string          `json:"productGroupName,omitempty"`
 	ProductTypeName  string          `json:"productTypeName,omitempty"`
 	UOMPackTypeName  string          `json:"uomPackTypeName,omitempty"`
 	IsActive         *bool           `json:"isActive,omitempty"`
+	IsPackaging      bool            `json:"isPackagingMaterial"`
 	PackingSettings  packingSettings `json:"packingSettings"`
 }
 
 func (in ProductInput) body(identifier string) productBody {
+	currency := in.CurrencyID
+	if currency == 0 {
+		currency = 1
+	}
 	return productBody{
 		Identifier: identifier, ClientIdentifier: in.ClientIdentifier,
 		SKU: in.SKU, Name: in.Name, Description: in.Description, FNSKU: in.FNSKU, UPC: in.UPC,
 		SalesPrice: in.SalesPrice, PurchasePrice: in.PurchasePrice, TaxRate: in.TaxRate,
-		CurrencyID: in.CurrencyID, ProductGroupName: in.ProductGroupName,
+		CurrencyID: currency, ProductGroupName: in.ProductGroupName, IsPackaging: in.IsPackagingMaterial,
 		ProductTypeName: in.ProductTypeName, UOMPackTypeName: in.UOMPackTypeName, IsActive: in.IsActive,
 		PackingSettings: packingSettings{
 			WeightUnitID: in.WeightUnitID, Weight: in.Weight, DimensionUnitID: in.DimensionUnitID,
@@ -218,6 +226,10 @@ func (in ProductInput) validate() error {
 	if in.Name == "" {
 		fe = append(fe, FieldError{Property: "name", Message: "required"})
 	}
+	if in.ClientIdentifier == "" {
+		// Required by Product/create; it also keeps the SKU lookup unambiguous.
+		fe = append(fe, FieldError{Property: "clientIdentifier", Message: "required"})
+	}
 	if len(fe) > 0 {
 		return &RejectedError{Op: "upsert product", Call: CallInfo{Endpoint: "POST " + productCreatePath}, Message: "invalid product", FieldErrors: fe}
 	}
@@ -286,6 +298,9 @@ func diffProduct(in ProductInput, p Product) []string {
 	num("height", in.Height, p.Height)
 	if in.IsActive != nil && *in.IsActive != p.IsActive {
 		d = append(d, "isActive")
+	}
+	if in.IsPackagingMaterial != p.IsPackaging {
+		d = append(d, "isPackagingMaterial")
 	}
 	return d
 }

@@ -86,7 +86,7 @@ func TestUpsertProductValidation(t *testing.T) {
 	c, _ := newTestClient(t, srv.URL)
 	_, err := c.UpsertProduct(ctxTimeout(t, 5*time.Second), ProductInput{Name: "no sku"})
 	var rj *RejectedError
-	if !errors.As(err, &rj) || len(rj.FieldErrors) != 1 || rj.FieldErrors[0].Property != "sku" {
+	if !errors.As(err, &rj) || len(rj.FieldErrors) != 2 || rj.FieldErrors[0].Property != "sku" || rj.FieldErrors[1].Property != "clientIdentifier" {
 		t.Fatalf("got %v", err)
 	}
 	if f.loginCount() != 0 {
