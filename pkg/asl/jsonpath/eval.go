@@ -89,6 +89,37 @@ func (p *Path) getSimple(doc any) (any, error) {
 	return cur, nil
 }
 
+// lookup is getSimple without errors, for paths inside filters.
+func (p *Path) lookup(doc any) (any, bool) {
+	cur := doc
+	for i := range p.segs {
+		s := &p.segs[i]
+		if s.kind == segName {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = m[s.names[0]]; !ok {
+				return nil, false
+			}
+			continue
+		}
+		arr, ok := cur.([]any)
+		if !ok {
+			return nil, false
+		}
+		idx := s.indexes[0]
+		if idx < 0 {
+			idx += len(arr)
+		}
+		if idx < 0 || idx >= len(arr) {
+			return nil, false
+		}
+		cur = arr[idx]
+	}
+	return cur, true
+}
+
 func (p *Path) fail(reason error) error {
 	c := evalCtx{}
 	return c.notFound(p, reason)

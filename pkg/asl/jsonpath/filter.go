@@ -63,6 +63,12 @@ func (o *operand) value(c *evalCtx, cur any) any {
 	if o.fromAt {
 		start = cur
 	}
+	if o.path.simple {
+		if v, ok := o.path.lookup(start); ok {
+			return v
+		}
+		return undefined
+	}
 	sub := evalCtx{root: c.root, segs: o.path.segs, lenient: true}
 	sub.walk(0, start)
 	if o.path.definite {
