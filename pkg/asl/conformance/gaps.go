@@ -89,18 +89,16 @@ func ParseGaps(data []byte) (Gaps, error) {
 }
 
 // gapsHeader opens a regenerated known-gaps file.
-const gapsHeader = `# Known ASL conformance gaps
-
-Cases of the shared conformance file (localstack-sfn-cases.json) that the
-engine does not pass yet, one line each: ` + "`- `case id`: reason`" + `. The
-conformance test fails when a failing case is missing here and when a case
-listed here passes, so the list stays exact. Regenerate it with
-` + "`CONFORMANCE_UPDATE=1 go test ./pkg/asl/conformance -run TestSharedCases`" + `; reasons
-written by hand are kept for cases that still fail, new entries get the first
-difference found.
-
-`
-
+const gapsHeader = "# Known ASL conformance gaps\n\n" +
+	"Cases of the shared conformance file (localstack-sfn-cases.json) that the\n" +
+	"engine does not pass yet, one line each in the form\n\n" +
+	"    - `<case id>`: <reason>\n\n" +
+	"The conformance test fails when a failing case is missing here and when a\n" +
+	"case listed here passes, so the list stays exact. Regenerate it (and\n" +
+	"testdata/floor.json) with\n" +
+	"`CONFORMANCE_UPDATE=1 go test ./pkg/asl/conformance -run 'TestSharedCases$'`;\n" +
+	"reasons written by hand are kept for cases that still fail, new entries get\n" +
+	"the first difference found.\n\n"
 // RegenerateGaps returns the known-gaps file for the failing results of a
 // run, keeping the reasons of old entries that still fail.
 func RegenerateGaps(old Gaps, rep *Report) []byte {

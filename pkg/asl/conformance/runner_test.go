@@ -104,10 +104,10 @@ func TestRunStatusMismatchExplains(t *testing.T) {
 func TestEnvFor(t *testing.T) {
 	c := Case{ID: "x", LastValidated: "2024-11-04T11:02:29+00:00"}
 	env := EnvFor(&c, 7, Options{})
-	if env.ExecutionARN != "arn:aws:states:us-east-1:111111111111:execution:conformance-sm-7:conformance-exec-7" {
+	if env.ExecutionARN != "arn:aws:states:us-east-1:111111111111:execution:conformance_sm_7:conformance_exec_7" {
 		t.Errorf("execution ARN %s", env.ExecutionARN)
 	}
-	if env.MachineARN != "arn:aws:states:us-east-1:111111111111:stateMachine:conformance-sm-7" {
+	if env.MachineARN != "arn:aws:states:us-east-1:111111111111:stateMachine:conformance_sm_7" {
 		t.Errorf("machine ARN %s", env.MachineARN)
 	}
 	if !env.Start.Equal(time.Date(2024, 11, 4, 11, 2, 29, 0, time.UTC)) {
