@@ -99,6 +99,7 @@ const gapsHeader = "# Known ASL conformance gaps\n\n" +
 	"`CONFORMANCE_UPDATE=1 go test ./pkg/asl/conformance -run 'TestSharedCases$'`;\n" +
 	"reasons written by hand are kept for cases that still fail, new entries get\n" +
 	"the first difference found.\n\n"
+
 // RegenerateGaps returns the known-gaps file for the failing results of a
 // run, keeping the reasons of old entries that still fail.
 func RegenerateGaps(old Gaps, rep *Report) []byte {
