@@ -24,8 +24,9 @@ type harness struct {
 	hc    *http.Client
 }
 
-// newHarness starts a simulator on loopback with a frozen clock and no rate
-// limit unless opts say otherwise, and logs in.
+// newHarness starts a simulator on loopback with a frozen clock, no rate
+// limit, no partial picks and tokens that never expire unless opts say
+// otherwise, and logs in.
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	if opts.Now == nil {
@@ -33,6 +34,9 @@ func newHarness(t *testing.T, opts Options) *harness {
 	}
 	if opts.Rate == 0 {
 		opts.Rate = -1
+	}
+	if opts.TokenTTL == 0 {
+		opts.TokenTTL = -1 // tests that advance hours should not have to log in again
 	}
 	if opts.PartialRate == 0 {
 		opts.PartialRate = -1
