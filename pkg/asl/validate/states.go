@@ -3,6 +3,9 @@ package validate
 import (
 	"regexp"
 	"strings"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonata"
 )
 
 // stateTypes lists the state types in the order AWS names them.
@@ -290,8 +293,8 @@ func (v *validator) jsonataStrings(n *node, loc string) {
 	case kindString:
 		if strings.HasPrefix(n.text, "{%") && !isJSONataExpr(n.text) {
 			v.add(CodeSchema, loc, "JSONata string must start with {%% and end with %%}")
-		} else if isJSONataExpr(n.text) && strings.TrimSpace(n.text[2:len(n.text)-2]) == "" {
-			v.add(CodeSchema, loc, "The JSONata expression must not be empty")
+		} else if isJSONataExpr(n.text) {
+			v.jsonataSyntax(n.text, loc)
 		}
 	case kindObject:
 		for _, m := range n.members {
@@ -301,6 +304,24 @@ func (v *validator) jsonataStrings(n *node, loc string) {
 		for i, it := range n.items {
 			v.jsonataStrings(it, loc+"["+itoa(i)+"]")
 		}
+	}
+}
+
+// jsonataSyntax reports a "{% %}" expression that does not parse: AWS
+// compiles every expression when the state machine is created. It uses the
+// engine's compiler, so what passes here is what the engine can run.
+func (v *validator) jsonataSyntax(s, loc string) {
+	inner := strings.TrimSpace(s[2 : len(s)-2])
+	if inner == "" {
+		v.add(CodeSchema, loc, "The JSONata expression must not be empty")
+		return
+	}
+	if _, err := jsonata.Compile(inner); err != nil {
+		cause := err.Error()
+		if e, ok := aslerr.As(err); ok && e.Cause != "" {
+			cause = e.Cause
+		}
+		v.add(CodeSchema, loc, "The JSONata expression '%s' is not valid: %s", truncate(inner, 200), cause)
 	}
 }
 
