@@ -33,3 +33,16 @@ func TestConformanceDefinitionsAreValid(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchDefinitionIsValid checks the benchmark's order pipeline, a
+// realistic JSONata machine, draws no error.
+func TestBenchDefinitionIsValid(t *testing.T) {
+	path := refdata.Path(t, "bench", "order-pipeline.asl.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	if errs := Errors(Definition(data)); len(errs) > 0 {
+		t.Errorf("%s: got errors %v", path, errs)
+	}
+}
