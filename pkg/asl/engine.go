@@ -101,7 +101,8 @@ func (e *Engine) Start(ctx context.Context, sm *StateMachine, input any, opt Sta
 	// The execution outlives the caller's request context only as long as
 	// that context lives: cancelling ctx aborts the execution.
 	x.ctx, x.cancel = context.WithCancel(ctx)
-	go x.run()
+	x.hist.events = make([]HistoryEvent, 0, 64)
+	pool.run(x.run)
 	return x, nil
 }
 

@@ -269,10 +269,10 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Add(1)
-			go func() {
+			pool.run(func() {
 				defer wg.Done()
 				worker(w)
-			}()
+			})
 		}
 		wg.Wait()
 	}

@@ -17,10 +17,10 @@ func (sr *stateRun) parallel(eff any) (any, error) {
 		ctxs[i] = f.h.child()
 		cf := f.child(ctxs[i])
 		wg.Add(1)
-		go func() {
+		pool.run(func() {
 			defer wg.Done()
 			results[i], fails[i] = cf.runProgram(b, eff)
-		}()
+		})
 	}
 	wg.Wait()
 	for _, c := range ctxs {

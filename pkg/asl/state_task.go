@@ -130,7 +130,9 @@ func (sr *stateRun) task(params any) (any, error) {
 		TaskToken: f.taskToken, TimeoutSeconds: int(timeout), HeartbeatSeconds: int(heartbeat),
 		Credentials: creds, Attempt: f.retryCount,
 	}
-	if waitToken || x.eng.tasks != nil {
+	// Building $$ costs a few maps; plain Lambda function calls (the hot
+	// path) do not get it, integrations and callbacks do.
+	if !lambdaFn {
 		req.ContextObject = f.contextObject()
 	}
 	res, fl := sr.callRunner(req, timeout, heartbeat, waitToken, rtype, rname)
