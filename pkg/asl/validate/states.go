@@ -65,6 +65,11 @@ func (v *validator) state(sc *scope, name string, st *node, loc string, depth in
 	allowed, known := stateFields[typ]
 	if !known {
 		v.add(CodeSchema, loc+"/Type", "Value should be one of the following: [%s]", strings.Join(stateTypes, ", "))
+		// Keep its transition so the states it leads to are not also
+		// reported unreachable.
+		if next, ok := st.get("Next").str(); ok {
+			sc.targets = append(sc.targets, target{from: name, to: next, loc: loc + "/Next"})
+		}
 		return
 	}
 	c := &stateCtx{sc: sc, name: name, loc: loc, node: st, typ: typ, jsonata: v.jsonata, depth: depth}

@@ -4,6 +4,19 @@
 // diagnostic code, the JSON-pointer-like location AWS reports, and a message
 // worded like AWS's.
 //
+// What it checks, per AWS's rules: JSON syntax; the fields each state type
+// accepts and requires, and their types and bounds; Next/End; transition
+// targets, reachability and the existence of a terminal state within each
+// (sub-)machine; state names (unique across the whole machine, at most 80
+// characters); Choice rules; Wait durations; Fail Error/Cause; Retry and
+// Catch; Parallel branches and Map processors (recursively, each its own
+// scope); Distributed Map ItemReader, ItemBatcher and ResultWriter; the
+// fields of each query language and a JSONata machine's states staying
+// JSONata; JSONPath and Reference Path syntax, "key.$" payload values,
+// intrinsic function calls and "{% %}" expressions (compiled with the
+// engine's JSONata compiler); variable names and assignments to variables of
+// an enclosing scope.
+//
 // It works on the raw JSON (an order-preserving decoding of its own) rather
 // than on the engine's syntax tree, so it can report unknown fields, wrong
 // types and duplicate keys precisely, and so a definition the engine could not
@@ -38,18 +51,20 @@ const (
 )
 
 // Diagnostic is one fault found in a definition.
+// Its JSON form is the ValidateStateMachineDefinitionDiagnostic wire shape.
 type Diagnostic struct {
 	// Code is AWS's diagnostic code, e.g. SCHEMA_VALIDATION_FAILED.
-	Code string
+	Code string `json:"code"`
 	// Location is where the fault is, as AWS reports it: "/" for the top
-	// level, "/States/Validate/Next" for a field of a state. Empty when AWS
-	// reports none (a definition that is not a JSON object).
-	Location string
+	// level, "/States/Validate/Next" for a field of a state,
+	// "/States/P/Branches[0]/States/X" inside a branch. Empty when AWS
+	// reports none (no terminal state, a definition that is not an object).
+	Location string `json:"location,omitempty"`
 	// Message describes the fault without the location, as AWS's diagnostic
 	// message does.
-	Message string
+	Message string `json:"message"`
 	// Severity is SeverityError or SeverityWarning.
-	Severity string
+	Severity string `json:"severity"`
 }
 
 // String renders the diagnostic the way AWS embeds it in an InvalidDefinition
