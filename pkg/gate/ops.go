@@ -110,10 +110,15 @@ func upsertProduct(ctx context.Context, c Logiwa, acct Account, p json.RawMessag
 	if err != nil {
 		return nil, err
 	}
+	// Logiwa requires a description; the shop's is optional.
+	desc := m.Product.Description
+	if desc == "" {
+		desc = m.Product.Name
+	}
 	in := logiwa.ProductInput{
 		SKU:              m.SKU,
 		Name:             m.Product.Name,
-		Description:      m.Product.Description,
+		Description:      desc,
 		ClientIdentifier: acct.ClientIdentifier,
 		UPC:              m.Product.Barcodes,
 		SalesPrice:       m.Product.SalesPrice,
