@@ -34,7 +34,7 @@ type loginFlight struct {
 
 func (t *tokenSource) get(ctx context.Context) (string, uint64, error) {
 	t.mu.Lock()
-	if t.token != "" && (t.ttl <= 0 || time.Since(t.obtained) < t.ttl) {
+	if t.token != "" && (t.ttl <= 0 || t.c.clock().Sub(t.obtained) < t.ttl) {
 		tok, gen := t.token, t.gen
 		t.mu.Unlock()
 		return tok, gen, nil
@@ -66,7 +66,7 @@ func (t *tokenSource) login(f *loginFlight) {
 	t.mu.Lock()
 	if err == nil {
 		t.gen++
-		t.token, t.obtained = tok, time.Now()
+		t.token, t.obtained = tok, t.c.clock()
 		f.token, f.gen = tok, t.gen
 	}
 	f.err = err

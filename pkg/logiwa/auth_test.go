@@ -134,14 +134,16 @@ func TestLoginRefused(t *testing.T) {
 
 func TestTokenTTLRenewsBeforeExpiry(t *testing.T) {
 	f, srv := newFake(t)
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.TokenTTL = 50 * time.Millisecond })
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.TokenTTL = 25 * time.Minute })
+	clock := newFakeClock()
+	c.now = clock.Now
 	ctx := ctxTimeout(t, 5*time.Second)
 	for range 2 {
 		if _, err := c.InventoryPage(ctx, InventoryFilter{}, 0, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(80 * time.Millisecond)
+	clock.Advance(26 * time.Minute)
 	if _, err := c.InventoryPage(ctx, InventoryFilter{}, 0, 10); err != nil {
 		t.Fatal(err)
 	}

@@ -103,6 +103,17 @@ type Client struct {
 	auth    tokenSource
 	lookups lookupCache
 	keys    keyedMutex
+
+	// now, when set (tests only), replaces time.Now for the token TTL and
+	// the lookup cache; latencies always use the real clock.
+	now func() time.Time
+}
+
+func (c *Client) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 // New validates cfg and returns a Client. It does not contact Logiwa: the

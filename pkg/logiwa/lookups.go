@@ -63,7 +63,7 @@ func cachedList[T any](ctx context.Context, c *Client, path, op string) ([]T, er
 		e = &lookupEntry{}
 		lc.entries[path] = e
 	}
-	if e.value != nil && time.Now().Before(e.expires) {
+	if e.value != nil && c.clock().Before(e.expires) {
 		v := e.value.([]T)
 		lc.mu.Unlock()
 		return slices.Clone(v), nil
@@ -95,7 +95,7 @@ func cachedList[T any](ctx context.Context, c *Client, path, op string) ([]T, er
 		if items == nil {
 			items = []T{}
 		}
-		e.value, e.expires = items, time.Now().Add(lc.ttl)
+		e.value, e.expires = items, c.clock().Add(lc.ttl)
 	}
 	e.flight = nil
 	lc.mu.Unlock()

@@ -10,7 +10,9 @@ import (
 func TestLookupsCached(t *testing.T) {
 	f, srv := newFake(t)
 	f.clients = []map[string]any{{"identifier": "c-1", "displayName": "Acme"}, {"identifier": "c-2", "displayName": "Globex"}}
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.LookupTTL = 200 * time.Millisecond })
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.LookupTTL = time.Minute })
+	clock := newFakeClock()
+	c.now = clock.Now
 	ctx := ctxTimeout(t, 5*time.Second)
 
 	var wg sync.WaitGroup
@@ -46,7 +48,7 @@ func TestLookupsCached(t *testing.T) {
 		t.Fatalf("client list requests = %d after lookups, want 1", n)
 	}
 
-	time.Sleep(250 * time.Millisecond) // past the TTL
+	clock.Advance(61 * time.Second) // past the TTL
 	if _, err := c.Clients(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -365,7 +365,8 @@ func (c *Client) CancelShipmentOrder(ctx context.Context, in CancelInput) (Cance
 	return res, withOp(cerr, op)
 }
 
-// OrderWindow selects orders whose UpdatedDateTime lies in [From, To]
+// OrderWindow selects orders whose UpdatedDateTime lies in [From, To] (a
+// zero To means now)
 // (LQL bt is inclusive at both ends, so consecutive windows share their
 // boundary instant; the sync dedupes by identifier and updatedDateTime).
 type OrderWindow struct {
@@ -376,6 +377,9 @@ type OrderWindow struct {
 }
 
 func (w OrderWindow) query() url.Values {
+	if w.To.IsZero() {
+		w.To = time.Now() // an open window ends now
+	}
 	q := url.Values{}
 	q.Set("UpdatedDateTime.bt", lqlTime(w.From)+","+lqlTime(w.To))
 	setIn(q, "ClientIdentifier", w.ClientIdentifiers)
