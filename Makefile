@@ -20,10 +20,13 @@ test: fmt-check vet
 
 # Speed and memory figures; see README for what each prints.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./pkg/asl/...
+	$(GO) test -run '^$$' -bench OrderPipeline -benchmem -benchtime 3s ./pkg/asl/
+	$(GO) run . asl bench
 
+# The main job. Until the embedded runtime (logiwaflow local) lands, this
+# serves the Logiwa simulator.
 run: build
-	./$(BIN) local
+	./$(BIN) logiwa-sim --addr 127.0.0.1:8089
 
 clean:
 	rm -rf bin
