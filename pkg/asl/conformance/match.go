@@ -51,6 +51,20 @@ func show(v any) string {
 // the same value everywhere in one case.
 type Matcher struct {
 	bindings map[string]string
+	// literals are <name> tokens the case's definition or input carries
+	// itself (e.g. an Assign of "<omitted>"): they match only themselves.
+	literals map[string]bool
+}
+
+// SetLiterals marks every <name> token found in texts (the case's
+// definition and input) as literal text rather than a placeholder.
+func (m *Matcher) SetLiterals(texts ...[]byte) {
+	m.literals = map[string]bool{}
+	for _, t := range texts {
+		for _, tok := range rePlaceholder.FindAll(t, -1) {
+			m.literals[string(tok)] = true
+		}
+	}
 }
 
 // NewMatcher returns a Matcher with placeholders bound in advance, e.g.
@@ -227,7 +241,11 @@ var (
 	reRoleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
 	reUUID      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// rePlaceholder finds the placeholders that stand for part of a string.
-	rePlaceholder = regexp.MustCompile(`<(partition|region|timestamp|ArnPart_\d+idx|ExecArnPart_\d+idx|uuid:\d+|json-input:\d+)>`)
+	// Besides the known ones (partition, region, timestamp, ArnPart_0idx,
+	// ExecArnPart_0idx, uuid:1, json-input:1) any other <name> or <name:N>
+	// is taken for a placeholder of a kind not seen yet, unless the case's
+	// own definition or input carries it as a literal (see SetLiterals).
+	rePlaceholder = regexp.MustCompile(`<([A-Za-z][A-Za-z0-9_-]*(?::\d+)?)>`)
 )
 
 // placeholderPattern is what each placeholder kind may stand for.
@@ -243,8 +261,11 @@ func placeholderPattern(name string) (pattern string, bind bool) {
 		return `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`, true
 	case strings.HasPrefix(name, "json-input:"):
 		return `(?s:.*)`, true
-	default: // ArnPart / ExecArnPart: a state machine or execution name.
+	case strings.HasPrefix(name, "ArnPart_") || strings.HasPrefix(name, "ExecArnPart_"):
+		// A state machine or execution name.
 		return `[A-Za-z0-9_.~-]+`, true
+	default:
+		return `(?s:.+?)`, true
 	}
 }
 
@@ -260,7 +281,12 @@ func (m *Matcher) matchPlaceholders(want, got string) (bool, string) {
 	case want == tokenUUID:
 		return reUUID.MatchString(got), ""
 	}
-	locs := rePlaceholder.FindAllStringSubmatchIndex(want, -1)
+	var locs [][]int
+	for _, l := range rePlaceholder.FindAllStringSubmatchIndex(want, -1) {
+		if !m.literals[want[l[0]:l[1]]] {
+			locs = append(locs, l)
+		}
+	}
 	if len(locs) == 0 {
 		return false, ""
 	}

@@ -217,6 +217,7 @@ func RunCase(ctx context.Context, c *Case, n int, opts Options) CaseResult {
 		"<ArnPart_0idx>":     env.MachineName,
 		"<ExecArnPart_0idx>": env.ExecutionName,
 	})
+	m.SetLiterals(c.Definition, c.Input)
 	if d := compareResult(m, c, out); d != nil {
 		res.Verdict, res.Diff = Fail, oneLine(d.String())
 	} else {
