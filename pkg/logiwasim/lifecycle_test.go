@@ -2,8 +2,10 @@ package logiwasim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -228,5 +230,42 @@ func TestDeterministicForASeed(t *testing.T) {
 	}
 	if partial == 0 || partial == len(sa.ShipmentOrders) {
 		t.Errorf("at PartialRate 0.5, %d of %d orders partial", partial, len(sa.ShipmentOrders))
+	}
+}
+
+// Concurrent clients see a consistent warehouse (run with -race).
+func TestConcurrentClients(t *testing.T) {
+	h := newHarness(t, Options{Seed: 11, PartialRate: 0.3})
+	const n = 24
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			resp, err := h.send("POST", "/v3.1/ShipmentOrder/create", h.order("CC-"+strconv.Itoa(i), line("MUG-BLUE", 1+i%4)))
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					err = fmt.Errorf("order %d: status %d", i, resp.StatusCode)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	h.s.Advance(time.Hour)
+	st := h.s.Snapshot()
+	var shipped int64
+	for _, o := range st.ShipmentOrders {
+		if o.Status != StatusShipped {
+			t.Errorf("%s: %s", o.Code, o.StatusName)
+		}
+		shipped += o.Lines[0].Shipped
+	}
+	inv := st.Stock(SeedWarehouse, st.Client(SeedClient), "MUG-BLUE")
+	if len(st.ShipmentOrders) != n || inv.OnHand != 100-shipped || inv.Allocated != 0 {
+		t.Errorf("%d orders, shipped %d, stock %+v", len(st.ShipmentOrders), shipped, inv)
 	}
 }
