@@ -381,7 +381,13 @@ func (w OrderWindow) query() url.Values {
 		w.To = time.Now() // an open window ends now
 	}
 	q := url.Values{}
-	q.Set("UpdatedDateTime.bt", lqlTime(w.From)+","+lqlTime(w.To))
+	// Whole seconds, widened outwards: From down and To up, so an update in
+	// the window's last partial second is not lost to truncation.
+	to := w.To.Truncate(time.Second)
+	if to.Before(w.To) {
+		to = to.Add(time.Second)
+	}
+	q.Set("UpdatedDateTime.bt", lqlTime(w.From)+","+lqlTime(to))
 	setIn(q, "ClientIdentifier", w.ClientIdentifiers)
 	setIn(q, "WarehouseIdentifier", w.WarehouseIdentifiers)
 	if len(w.Statuses) > 0 {
@@ -394,8 +400,9 @@ func (w OrderWindow) query() url.Values {
 	return q
 }
 
-// lqlTime formats an instant for LQL: ISO 8601 in UTC, which Logiwa accepts
-// in bt filters beside plain dates (NOTES.md, bedrock client).
+// lqlTime formats an instant for LQL: ISO 8601 in UTC to the second (the
+// fraction is dropped), which Logiwa accepts in bt filters beside plain
+// dates (NOTES.md, bedrock client).
 func lqlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
 // setIn adds Field.eq for one value and Field.in for several.

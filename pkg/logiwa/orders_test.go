@@ -197,7 +197,7 @@ func TestCancelUnknownOrder(t *testing.T) {
 func TestOrderWindowQuery(t *testing.T) {
 	w := OrderWindow{
 		From:     time.Date(2026, 1, 5, 10, 0, 0, 0, time.FixedZone("X", 3600)),
-		To:       time.Date(2026, 1, 5, 11, 30, 0, 0, time.UTC),
+		To:       time.Date(2026, 1, 5, 11, 29, 59, 1e6, time.UTC), // rounded up to 11:30:00
 		Statuses: []int{StatusShipped, StatusCancelled}, WarehouseIdentifiers: []string{"wh-1"},
 	}
 	q := w.query()

@@ -485,3 +485,58 @@ func TestSimBurstAtTwoPerSecond(t *testing.T) {
 		t.Errorf("simulator accepted %d in one second", st.MaxPerSecond())
 	}
 }
+
+// TestSimRejections: the simulator's validation answers reach the workflow
+// as Rejected with their field errors, and nothing is created.
+func TestSimRejections(t *testing.T) {
+	env := startSim(t, logiwasim.Options{Seed: 8, MaxBodyBytes: 600})
+	ctx := timeout(t, 10*time.Second)
+	clientID, whID := seedIDs(t, ctx, env.client)
+	order := logiwa.ShipmentOrderInput{
+		Code: "SHOP-BAD", ClientIdentifier: clientID, WarehouseIdentifier: whID, ShipmentOrderType: logiwasim.SeedOrderType,
+		Lines: []logiwa.OrderLine{{SKU: "NO-SUCH-SKU", PackQuantity: 1}},
+	}
+	_, err := env.client.CreateShipmentOrder(ctx, order)
+	var rj *logiwa.RejectedError
+	if !errors.As(err, &rj) || len(rj.FieldErrors) == 0 || !strings.Contains(rj.FieldErrors[0].Message, "NO-SUCH-SKU") {
+		t.Fatalf("unknown SKU: %v", err)
+	}
+
+	order.Code = "SHOP-BIG"
+	order.Lines = []logiwa.OrderLine{{SKU: "MUG-BLUE", PackQuantity: 1}}
+	order.Note = strings.Repeat("n", 490) // under Logiwa's 500 but over the simulator's 600-byte body limit
+	_, err = env.client.CreateShipmentOrder(ctx, order)
+	if !errors.As(err, &rj) || rj.Call.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("413: %v", err)
+	}
+	if n := len(env.sim.Snapshot().ShipmentOrders); n != 0 {
+		t.Fatalf("simulator holds %d orders", n)
+	}
+}
+
+func TestSimCancelByIdentifierAndStatusFilter(t *testing.T) {
+	env := startSim(t, logiwasim.Options{Seed: 9})
+	ctx := timeout(t, 10*time.Second)
+	clientID, whID := seedIDs(t, ctx, env.client)
+	start := env.sim.Now()
+	var ids []string
+	for i := range 3 {
+		res, err := env.client.CreateShipmentOrder(ctx, logiwa.ShipmentOrderInput{
+			Code: fmt.Sprint("SHOP-C", i), ClientIdentifier: clientID, WarehouseIdentifier: whID,
+			ShipmentOrderType: logiwasim.SeedOrderType, Lines: []logiwa.OrderLine{{SKU: "NOTEBOOK-A5", PackQuantity: 1}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.Identifier)
+	}
+	cr, err := env.client.CancelShipmentOrder(ctx, logiwa.CancelInput{Identifier: ids[1], CancelReasonName: "Customer request"})
+	if err != nil || cr.Outcome != logiwa.OutcomeCancelled || cr.Identifier != ids[1] {
+		t.Fatalf("cancel: %+v %v", cr, err)
+	}
+	w := logiwa.OrderWindow{From: start, Statuses: []int{logiwa.StatusCancelled}, ClientIdentifiers: []string{clientID}}
+	p, err := env.client.ShipmentOrdersChangedPage(ctx, w, 0, 10)
+	if err != nil || len(p.Items) != 1 || p.Items[0].Identifier != ids[1] || !p.Items[0].Cancelled() {
+		t.Fatalf("cancelled orders: %+v %v", p.Items, err)
+	}
+}
