@@ -128,6 +128,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errInvalidParameter("read request: "+err.Error()))
 		return
 	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		writeError(w, &apiError{status: http.StatusServiceUnavailable, shape: "com.amazonaws.sqs#ServiceUnavailable",
+			queryCode: "ServiceUnavailable", msg: "the local SQS is shutting down"})
+		return
+	}
 	h, ok := handlers[op]
 	if !ok {
 		writeError(w, errUnsupported(fmt.Sprintf("operation %s is not supported by the local SQS", op)))
