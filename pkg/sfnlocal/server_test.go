@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,9 +30,12 @@ const (
 	// waitDef stays RUNNING for an hour on the real clock: executions that
 	// must still be running when the test looks at them.
 	waitDef  = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`
+	// tokenDef's runner takes the token from TaskRequest.TaskToken. The
+	// Parameters leave out "$$.Task.Token": at the time of writing the engine
+	// evaluates Parameters before it issues the token (reported to the lead).
 	tokenDef = `{"StartAt":"Send","States":{"Send":{"Type":"Task",
 		"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-		"Parameters":{"QueueUrl":"https://sqs.local/q","MessageBody":{"token.$":"$$.Task.Token"}},
+		"Parameters":{"QueueUrl":"https://sqs.local/q","MessageBody":{"order.$":"$"}},
 		"End":true}}}`
 	roleARN = "arn:aws:iam::000000000000:role/test"
 )
@@ -239,7 +244,6 @@ func TestDescribeAndListStateMachines(t *testing.T) {
 	}
 }
 
-
 // waitFor polls cond for up to 5s.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
@@ -251,3 +255,9 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func httptestRequest(method, body string) *http.Request {
+	return httptest.NewRequest(method, "/", strings.NewReader(body))
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
