@@ -136,11 +136,17 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 
 // drive runs executions on `workers` goroutines until d has passed and
 // returns how many completed; the first failure stops it.
+//
+// Executions run under a context that cannot be cancelled, as a service's
+// background context would be: each execution derives its own cancellable
+// context, and deriving them all from one cancellable parent adds a shared
+// lock that is not the engine's. The caller's ctx and a failure still stop
+// the loop between executions.
 func drive(ctx context.Context, one func(context.Context) error, workers int, d time.Duration) (int64, time.Duration, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	execCtx := context.WithoutCancel(ctx)
 	var (
 		count    atomic.Int64
+		stop     atomic.Bool
 		firstErr error
 		errOnce  sync.Once
 		wg       sync.WaitGroup
@@ -151,9 +157,9 @@ func drive(ctx context.Context, one func(context.Context) error, workers int, d 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				if err := one(ctx); err != nil {
-					errOnce.Do(func() { firstErr = err; cancel() })
+			for !stop.Load() && ctx.Err() == nil && time.Now().Before(deadline) {
+				if err := one(execCtx); err != nil {
+					errOnce.Do(func() { firstErr = err; stop.Store(true) })
 					return
 				}
 				count.Add(1)
