@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -44,6 +45,9 @@ func TestStartExecutionDuplicates(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("StartExecution: %v", err)
+			}
+			if out.StartDate == nil || time.Since(*out.StartDate) > time.Minute {
+				t.Errorf("start date = %v", out.StartDate)
 			}
 			if aws.ToString(out.ExecutionArn) != tc.wantARN {
 				t.Errorf("ARN = %s, want %s", aws.ToString(out.ExecutionArn), tc.wantARN)

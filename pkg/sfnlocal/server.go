@@ -97,6 +97,9 @@ type execution struct {
 	inputText string
 	input     any
 	seq       int64
+	// start is set before the engine runs: the ExecutionStarted event is
+	// recorded asynchronously, so StartExecution cannot read it back.
+	start time.Time
 }
 
 // New returns a server running executions on eng.
@@ -179,13 +182,8 @@ func (e *execution) info() ExecutionInfo {
 	return in
 }
 
-// startDate is the execution's start, from its ExecutionStarted event.
-func (e *execution) startDate() time.Time {
-	if h := e.x.History(); len(h) > 0 {
-		return h[0].Timestamp
-	}
-	return time.Time{}
-}
+// startDate is the execution's start.
+func (e *execution) startDate() time.Time { return e.start }
 
 // Executions returns the kept executions of a state machine, newest first;
 // nil for an unknown machine.

@@ -29,7 +29,7 @@ const (
 	failDef = `{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}}`
 	// waitDef stays RUNNING for an hour on the real clock: executions that
 	// must still be running when the test looks at them.
-	waitDef  = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`
+	waitDef = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`
 	// tokenDef's runner takes the token from TaskRequest.TaskToken. The
 	// Parameters leave out "$$.Task.Token": at the time of writing the engine
 	// evaluates Parameters before it issues the token (reported to the lead).

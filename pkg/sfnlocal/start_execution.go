@@ -60,14 +60,15 @@ func (s *Server) startExecution(_ *http.Request, body []byte) (any, error) {
 		}
 		return nil, errorf("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
 	}
+	start := s.clock.Now()
 	x, err := s.eng.Start(s.ctx, m.sm, input, asl.StartOptions{
-		Name: in.Name, StateMachineARN: m.arn, ExecutionARN: arn, RoleARN: m.roleARN,
+		Name: in.Name, StateMachineARN: m.arn, ExecutionARN: arn, RoleARN: m.roleARN, StartTime: start,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start execution %s: %w", arn, err)
 	}
 	s.seq++
-	e := &execution{x: x, machine: m, inputText: text, input: input, seq: s.seq}
+	e := &execution{x: x, machine: m, inputText: text, input: input, seq: s.seq, start: start}
 	s.execs[arn] = e
 	m.execs = append(m.execs, e)
 	log := s.log.With("stateMachine", m.name, "execution", in.Name)
