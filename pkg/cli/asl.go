@@ -113,7 +113,11 @@ invalid definition.`,
 				ctx, cancel = context.WithTimeout(ctx, timeout)
 				defer cancel()
 			}
-			x, err := asl.NewEngine(opts...).Start(ctx, sm, input, asl.StartOptions{Name: name})
+			eng := asl.NewEngine(opts...)
+			if runner != nil {
+				runner.AnswerTokens(eng)
+			}
+			x, err := eng.Start(ctx, sm, input, asl.StartOptions{Name: name})
 			if err != nil {
 				return usageErr("asl run: %w", err)
 			}

@@ -32,6 +32,22 @@ type Runner struct {
 	mu       sync.Mutex
 	counts   map[invocationKey]int
 	unmocked []string
+	tokens   TokenSender
+}
+
+// TokenSender answers .waitForTaskToken tasks; *asl.Engine is one.
+type TokenSender interface {
+	SendTaskSuccess(token string, output any) error
+}
+
+// AnswerTokens makes the runner answer .waitForTaskToken tasks itself, as
+// Step Functions Local does: the mocked Return becomes the task's result
+// through the token (a Throw fails the task as usual). Without it such a
+// task waits for someone else to send its token.
+func (r *Runner) AnswerTokens(s TokenSender) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tokens = s
 }
 
 type invocationKey struct{ execution, state string }
@@ -93,9 +109,21 @@ func (r *Runner) RunTask(ctx context.Context, req asl.TaskRequest) (any, error) 
 	if strings.HasPrefix(req.Resource, lambdaInvoke) {
 		if m, ok := out.(map[string]any); ok {
 			if p, ok := m["Payload"]; ok {
-				return p, nil
+				out = p
 			}
 		}
+	}
+	r.mu.Lock()
+	tokens := r.tokens
+	r.mu.Unlock()
+	if req.TaskToken != "" && tokens != nil {
+		// The engine registered the token before calling the runner, so the
+		// answer can be sent now; what the runner returns is only the
+		// submission's result.
+		if err := tokens.SendTaskSuccess(req.TaskToken, out); err != nil {
+			return nil, fmt.Errorf("answer task token of state %q: %w", req.StateName, err)
+		}
+		return map[string]any{}, nil
 	}
 	return out, nil
 }
