@@ -120,6 +120,14 @@ func Load(data []byte) ([]Case, error) {
 		if len(bytes.TrimSpace(c.Definition)) == 0 || string(bytes.TrimSpace(c.Definition)) == "null" {
 			return nil, fmt.Errorf("case %s: missing definition", c.ID)
 		}
+		// A definition recorded as a string holds the definition's JSON.
+		if bytes.HasPrefix(bytes.TrimSpace(c.Definition), []byte(`"`)) {
+			var text string
+			if err := json.Unmarshal(c.Definition, &text); err != nil {
+				return nil, fmt.Errorf("case %s: definition: %w", c.ID, err)
+			}
+			c.Definition = json.RawMessage(text)
+		}
 		exp, err := parseExpected(r.RawExpected)
 		if err != nil {
 			return nil, fmt.Errorf("case %s: expected: %w", c.ID, err)

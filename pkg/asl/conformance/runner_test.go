@@ -134,6 +134,16 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	}
 }
 
+func TestLoadDefinitionAsString(t *testing.T) {
+	cases, err := Load([]byte(`[{"id":"a","definition":"{\"StartAt\":\"S\"}","expected":{"status":"SUCCEEDED"}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(cases[0].Definition) != `{"StartAt":"S"}` {
+		t.Fatalf("definition %s", cases[0].Definition)
+	}
+}
+
 func TestInputValue(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"a":1}`:           `{"a":1}`,
