@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // CompareHistory returns the first difference between a recorded execution
@@ -18,7 +19,17 @@ import (
 // matched, in any order, against the engine's events whose ids lie between
 // the numbered events around the run, and engine events there that the
 // recording does not list are accepted. Event timestamps are not compared.
-func (m *Matcher) CompareHistory(want, got []any) *Diff {
+func (m *Matcher) CompareHistory(want, got []any) *Diff { return m.compareHistory(want, got, false) }
+
+// CompareHistoryPrefix is CompareHistory for an execution the recording
+// left running: the recorded events are a snapshot taken while it ran, so
+// the engine may have recorded more events since, as long as none of them
+// ends the execution.
+func (m *Matcher) CompareHistoryPrefix(want, got []any) *Diff {
+	return m.compareHistory(want, got, true)
+}
+
+func (m *Matcher) compareHistory(want, got []any, prefix bool) *Diff {
 	byID := make(map[int64]map[string]any, len(got))
 	var maxGot int64
 	for i, e := range got {
@@ -95,6 +106,14 @@ func (m *Matcher) CompareHistory(want, got []any) *Diff {
 			}
 		}
 		sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+		if prefix {
+			for _, id := range ids {
+				if typ, _ := byID[id]["type"].(string); strings.HasPrefix(typ, "Execution") {
+					return &Diff{Path: fmt.Sprintf("history[%d]", len(want)), Reason: fmt.Sprintf("the recorded execution was still running, but the engine's ended with event id %d (%s): %s", id, typ, show(byID[id]))}
+				}
+			}
+			return nil
+		}
 		ev := byID[ids[0]]
 		return &Diff{Path: fmt.Sprintf("history[%d]", len(want)), Reason: fmt.Sprintf("unexpected event id %d (%v) after the recorded history ends at id %d: %s", ids[0], ev["type"], lastWant, show(ev))}
 	}

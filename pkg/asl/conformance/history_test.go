@@ -57,6 +57,7 @@ func TestCompareHistory(t *testing.T) {
  {"id":3,"previousEventId":2,"stateExitedEventDetails":{"name":"S","output":{"x":1},"outputDetails":{"truncated":false}},"timestamp":"timestamp","type":"PassStateExited"},
  {"executionSucceededEventDetails":{"output":{"x":1},"outputDetails":{"truncated":false}},"id":4,"previousEventId":3,"timestamp":"timestamp","type":"ExecutionSucceeded"}
 ]`
+	runningWant := `[{"executionStartedEventDetails":{"input":{"x":1},"inputDetails":{"truncated":false},"roleArn":"snf_role_arn"},"id":1,"previousEventId":0,"timestamp":"timestamp","type":"ExecutionStarted"}]`
 	start := ev(1, 0, "ExecutionStarted", `"executionStartedEventDetails":{"input":"{\"x\":1}","inputDetails":{"truncated":false},"roleArn":"arn:aws:iam::111111111111:role/r"}`)
 	entered := ev(2, 0, "PassStateEntered", `"stateEnteredEventDetails":{"input":"{\"x\": 1}","inputDetails":{"truncated":false},"name":"S"}`)
 	exited := func(out string) string {
@@ -68,8 +69,14 @@ func TestCompareHistory(t *testing.T) {
 		name     string
 		want     string
 		got      []string
+		prefix   bool
 		wantDiff string
 	}{
+		{name: "running: later events allowed", want: runningWant, prefix: true, got: []string{start, entered}},
+		{name: "running: engine ended", want: runningWant, prefix: true, got: []string{start, entered, exited(`"{\"x\":1}"`), succeeded},
+			wantDiff: "still running, but the engine's ended with event id 4 (ExecutionSucceeded)"},
+		{name: "running: recorded events must match", want: runningWant, prefix: true, got: []string{ev(1, 0, "ExecutionStarted", `"executionStartedEventDetails":{"input":"{\"x\":2}","inputDetails":{"truncated":false},"roleArn":"arn:aws:iam::111111111111:role/r"}`)},
+			wantDiff: "history[0].executionStartedEventDetails.input.x: want 1, got 2"},
 		{name: "same history", want: simpleWant, got: []string{start, entered, exited(`"{\"x\":1}"`), succeeded}},
 		{name: "output differs", want: simpleWant, got: []string{start, entered, exited(`"{\"x\":2}"`), succeeded},
 			wantDiff: "history[2].stateExitedEventDetails.output.x: want 1, got 2"},
@@ -91,6 +98,9 @@ func TestCompareHistory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := NewMatcher(nil)
 			d := m.CompareHistory(mustDecode(t, tt.want).([]any), events(t, tt.got...))
+			if tt.prefix {
+				d = m.CompareHistoryPrefix(mustDecode(t, tt.want).([]any), events(t, tt.got...))
+			}
 			switch {
 			case tt.wantDiff == "" && d != nil:
 				t.Fatalf("want a match, got %s", d)

@@ -225,7 +225,11 @@ func RunCase(ctx context.Context, c *Case, n int, opts Options) CaseResult {
 	}
 	if len(c.History) > 0 {
 		res.HistoryChecked = true
-		if d := m.CompareHistory(c.History, out.History); d != nil {
+		compare := m.CompareHistory
+		if c.NeverEnds() {
+			compare = m.CompareHistoryPrefix
+		}
+		if d := compare(c.History, out.History); d != nil {
 			res.HistoryDiff = oneLine(d.String())
 		} else {
 			res.HistoryMatched = true

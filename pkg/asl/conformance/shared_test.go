@@ -136,7 +136,9 @@ func TestSharedCasesDetectDamage(t *testing.T) {
 			historyDamage := strings.HasPrefix(name, "last") || strings.HasPrefix(name, "event")
 			for _, r := range rep.Results {
 				if historyDamage {
-					if r.HistoryMatched {
+					// A running execution's history is a prefix: losing an
+					// event the recording does not show is no difference.
+					if r.HistoryMatched && !(name == "last event lost" && caseByID(cases, r.ID).NeverEnds()) {
 						t.Errorf("%s: history still matches", r.ID)
 					}
 					continue
