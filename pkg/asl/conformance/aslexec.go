@@ -20,9 +20,11 @@ import (
 // states (the recorded cases have none) fail unless opts supply a runner.
 //
 // An execution the recording expects to stay RUNNING runs on a clock that
-// never moves, is given Env.Settle to reach where it blocks, and its history
-// is read then. One the recording shows ABORTED is stopped after Env.Settle,
-// as the recorded test stopped it while it waited.
+// never moves; once it has as many events as the recording (or has ended)
+// and Env.Settle more has passed, its status and history are read. One the
+// recording shows ABORTED runs the same way up to the event before the
+// abort and is then stopped, as the recorded test stopped it while it
+// waited.
 func ASLExecutor(opts ...asl.Option) Executor {
 	return func(ctx context.Context, c *Case, env Env) (Outcome, error) {
 		sm, err := asl.NewStateMachine(env.MachineName, c.Definition)
@@ -66,6 +68,16 @@ func ASLExecutor(opts ...asl.Option) Executor {
 		}
 
 		if holds {
+			// Let it reach the point the recording shows (the recorded
+			// events, or those before the abort), then Settle longer so an
+			// engine that goes on to end the execution is seen doing so.
+			reach := len(c.History)
+			if !c.NeverEnds() {
+				reach--
+			}
+			if err := awaitEvents(ctx, x, reach); err != nil {
+				return Outcome{}, err
+			}
 			select {
 			case <-x.Done():
 			case <-time.After(env.Settle):
@@ -88,6 +100,23 @@ func ASLExecutor(opts ...asl.Option) Executor {
 		hist, err := encodeHistory(x.History())
 		return Outcome{Status: string(res.Status), Output: res.Output, Error: res.Error, Cause: res.Cause, History: hist}, err
 	}
+}
+
+// awaitEvents waits until the execution has recorded n events or ended.
+// Polling is enough here: it runs only for the few cases that never end.
+func awaitEvents(ctx context.Context, x *asl.Execution, n int) error {
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for len(x.History()) < n {
+		select {
+		case <-x.Done():
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("execution did not reach event %d: %w", n, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // encodeHistory renders events as GetExecutionHistory JSON and decodes them
