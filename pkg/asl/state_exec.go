@@ -1,6 +1,8 @@
 package asl
 
 import (
+	"strings"
+
 	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
 )
 
@@ -8,15 +10,28 @@ import (
 // input, run the body with Retry, and on failure Catch.
 func (sr *stateRun) executionState() (any, string, error) {
 	st := sr.st
-	eff, err := sr.effectiveInput()
-	if err != nil {
-		return nil, "", err
+	var (
+		eff any
+		err error
+	)
+	if st.typ != "Task" {
+		if eff, err = sr.effectiveInput(); err != nil {
+			return nil, "", err
+		}
 	}
 	var rs retryState
 	for {
 		var res any
 		switch st.typ {
 		case "Task":
+			// Each attempt gets its own task token, visible to Parameters
+			// as $$.Task.Token.
+			if strings.HasSuffix(st.task.resource, ".waitForTaskToken") {
+				sr.f.taskToken = sr.f.x.eng.ids()
+			}
+			if eff, err = sr.effectiveInput(); err != nil {
+				return nil, "", err
+			}
 			res, err = sr.task(eff)
 		case "Map":
 			res, err = sr.mapBody(eff)

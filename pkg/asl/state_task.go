@@ -113,9 +113,6 @@ func (sr *stateRun) task(params any) (any, error) {
 	rtype, rname, lambdaFn := resourceKind(ts.resource)
 	waitToken := strings.HasSuffix(ts.resource, ".waitForTaskToken")
 	h := &x.hist
-	if waitToken {
-		f.taskToken = x.eng.ids()
-	}
 	if lambdaFn {
 		h.add(f.h, "LambdaFunctionScheduled", &EventDetails{Resource: ts.resource, Input: params, TimeoutInSeconds: timeout}, true)
 		h.add(f.h, "LambdaFunctionStarted", nil, true)
