@@ -2,6 +2,7 @@ package asl
 
 import (
 	"fmt"
+	"strings"
 )
 
 // timeoutField compiles TimeoutSeconds/HeartbeatSeconds and their *Path forms.
@@ -22,6 +23,9 @@ func timeoutField(st *state, o map[string]any, name string) (valueSource, *pathE
 
 func (p *parser) taskState(st *state, o map[string]any) error {
 	ts := &taskSpec{resource: str(o, "Resource")}
+	ts.rtype, ts.rname, ts.lambdaFn = resourceKind(ts.resource)
+	ts.region = regionOf(ts.resource)
+	ts.waitToken = strings.HasSuffix(ts.resource, ".waitForTaskToken")
 	var err error
 	if ts.timeout, ts.timeoutPath, ts.hasTimeout, err = timeoutField(st, o, "TimeoutSeconds"); err != nil {
 		return err

@@ -110,14 +110,13 @@ func (sr *stateRun) task(params any) (any, error) {
 			return nil, err
 		}
 	}
-	rtype, rname, lambdaFn := resourceKind(ts.resource)
-	waitToken := strings.HasSuffix(ts.resource, ".waitForTaskToken")
+	rtype, rname, lambdaFn, waitToken := ts.rtype, ts.rname, ts.lambdaFn, ts.waitToken
 	h := &x.hist
 	if lambdaFn {
 		h.add(f.h, "LambdaFunctionScheduled", &EventDetails{Resource: ts.resource, Input: params, TimeoutInSeconds: timeout}, true)
 		h.add(f.h, "LambdaFunctionStarted", nil, true)
 	} else {
-		h.add(f.h, "TaskScheduled", &EventDetails{ResourceType: rtype, Resource: rname, Region: regionOf(ts.resource),
+		h.add(f.h, "TaskScheduled", &EventDetails{ResourceType: rtype, Resource: rname, Region: ts.region,
 			Parameters: params, TimeoutInSeconds: timeout, HeartbeatSeconds: heartbeat, HasCredentials: creds != nil}, true)
 		h.add(f.h, "TaskStarted", &EventDetails{ResourceType: rtype, Resource: rname}, true)
 	}

@@ -73,6 +73,9 @@ type taskSpec struct {
 	credentials   any // *tmpl or *jtmpl
 	hasTimeout    bool
 	hasHeartbeat  bool
+	// Derived from resource once at parse time.
+	rtype, rname, region string
+	lambdaFn, waitToken  bool
 }
 
 // mapSpec is the Map-only part of a state.
