@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"github.com/truora/minidyn/server"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
 const targetPrefix = "DynamoDB_20120810."
@@ -55,9 +57,7 @@ type Server struct {
 	dirty  bool
 	closed bool
 
-	flushReq chan struct{}
-	stop     chan struct{}
-	done     chan struct{}
+	flusher *snapshot.Flusher
 }
 
 // tableDef is what is needed to recreate a table: the CreateTable request and
@@ -76,20 +76,19 @@ func Open(opts Options) (*Server, error) {
 		opts.FlushInterval = 200 * time.Millisecond
 	}
 	s := &Server{
-		opts:     opts,
-		log:      opts.Logger,
-		db:       server.NewClient(),
-		tables:   map[string]*tableDef{},
-		flushReq: make(chan struct{}, 1),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		opts:   opts,
+		log:    opts.Logger,
+		db:     server.NewClient(),
+		tables: map[string]*tableDef{},
 	}
 	if opts.Path != "" {
 		if err := s.load(); err != nil {
 			return nil, err
 		}
 	}
-	go s.flusher()
+	s.flusher = snapshot.StartFlusher(opts.FlushInterval, s.Flush, func(err error) {
+		s.log.Error("dynamolocal: snapshot failed", "path", opts.Path, "err", err)
+	})
 	return s, nil
 }
 

@@ -3,19 +3,16 @@ package dynamolocal
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
-	"time"
 
 	"github.com/truora/minidyn/server"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
-// snapshot is the on-disk form: one entry per table, items in wire JSON.
-type snapshot struct {
+// snapshotFile is the on-disk form: one entry per table, items in wire JSON.
+type snapshotFile struct {
 	Version int             `json:"version"`
 	Tables  []tableSnapshot `json:"tables"`
 }
@@ -34,31 +31,7 @@ func (s *Server) markDirty() {
 		return
 	}
 	s.dirty = true
-	select {
-	case s.flushReq <- struct{}{}:
-	default:
-	}
-}
-
-// flusher writes the snapshot FlushInterval after a change, so a burst of
-// writes costs one snapshot.
-func (s *Server) flusher() {
-	defer close(s.done)
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-s.flushReq:
-		}
-		select {
-		case <-s.stop:
-			return
-		case <-time.After(s.opts.FlushInterval):
-		}
-		if err := s.Flush(); err != nil {
-			s.log.Error("dynamolocal: snapshot failed", "path", s.opts.Path, "err", err)
-		}
-	}
+	s.flusher.Request()
 }
 
 // Flush writes the snapshot now if anything changed since the last one.
@@ -80,7 +53,7 @@ func (s *Server) flushLocked() error {
 	if err != nil {
 		return fmt.Errorf("dynamolocal: encode snapshot: %w", err)
 	}
-	if err := writeFileAtomic(s.opts.Path, b); err != nil {
+	if err := snapshot.WriteAtomic(s.opts.Path, b); err != nil {
 		return err
 	}
 	s.dirty = false
@@ -98,18 +71,17 @@ func (s *Server) Close() error {
 	s.closed = true
 	err := s.flushLocked()
 	s.mu.Unlock()
-	close(s.stop)
-	<-s.done
+	s.flusher.Stop()
 	return err
 }
 
-func (s *Server) snapshotLocked() (*snapshot, error) {
+func (s *Server) snapshotLocked() (*snapshotFile, error) {
 	names := make([]string, 0, len(s.tables))
 	for n := range s.tables {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	snap := &snapshot{Version: snapshotVersion}
+	snap := &snapshotFile{Version: snapshotVersion}
 	for _, name := range names {
 		items, err := s.scanAll(name)
 		if err != nil {
@@ -150,14 +122,11 @@ func (s *Server) scanAll(table string) ([]map[string]json.RawMessage, error) {
 
 // load recreates tables and items from the snapshot file, if present.
 func (s *Server) load() error {
-	b, err := os.ReadFile(s.opts.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	b, ok, err := snapshot.Read(s.opts.Path)
+	if err != nil || !ok {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("dynamolocal: read snapshot: %w", err)
-	}
-	var snap snapshot
+	var snap snapshotFile
 	if err := json.Unmarshal(b, &snap); err != nil {
 		return fmt.Errorf("dynamolocal: decode snapshot %s: %w", s.opts.Path, err)
 	}
@@ -193,32 +162,5 @@ func (s *Server) load() error {
 		}
 	}
 	s.log.Debug("dynamolocal: snapshot loaded", "path", s.opts.Path, "tables", len(snap.Tables))
-	return nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("dynamolocal: create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("dynamolocal: write snapshot: %w", err)
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("dynamolocal: write snapshot: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("dynamolocal: sync snapshot: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("dynamolocal: close snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("dynamolocal: install snapshot: %w", err)
-	}
 	return nil
 }

@@ -2,19 +2,16 @@ package sqslocal
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
-	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
-// snapshot is the on-disk form: every queue with its attributes and messages,
+// snapshotFile is the on-disk form: every queue with its attributes and messages,
 // including in-flight state (visibility deadlines, receive counts, receipt
 // handles), so a restart resumes delivery where it was.
-type snapshot struct {
+type snapshotFile struct {
 	Version int      `json:"version"`
 	Queues  []*queue `json:"queues"`
 }
@@ -27,29 +24,7 @@ func (s *Server) markDirty() {
 		return
 	}
 	s.dirty = true
-	select {
-	case s.flushReq <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Server) flusher() {
-	defer close(s.done)
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-s.flushReq:
-		}
-		select {
-		case <-s.stop:
-			return
-		case <-time.After(s.opts.FlushInterval):
-		}
-		if err := s.Flush(); err != nil {
-			s.log.Error("sqslocal: snapshot failed", "path", s.opts.Path, "err", err)
-		}
-	}
+	s.flusher.Request()
 }
 
 // Flush writes the snapshot now if anything changed since the last one.
@@ -63,7 +38,7 @@ func (s *Server) flushLocked() error {
 	if s.opts.Path == "" || !s.dirty {
 		return nil
 	}
-	snap := snapshot{Version: snapshotVersion}
+	snap := snapshotFile{Version: snapshotVersion}
 	for _, q := range s.queues {
 		snap.Queues = append(snap.Queues, q)
 	}
@@ -72,7 +47,7 @@ func (s *Server) flushLocked() error {
 	if err != nil {
 		return fmt.Errorf("sqslocal: encode snapshot: %w", err)
 	}
-	if err := writeFileAtomic(s.opts.Path, b); err != nil {
+	if err := snapshot.WriteAtomic(s.opts.Path, b); err != nil {
 		return err
 	}
 	s.dirty = false
@@ -91,20 +66,16 @@ func (s *Server) Close() error {
 	err := s.flushLocked()
 	s.notifyLocked()
 	s.mu.Unlock()
-	close(s.stop)
-	<-s.done
+	s.flusher.Stop()
 	return err
 }
 
 func (s *Server) load() error {
-	b, err := os.ReadFile(s.opts.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	b, ok, err := snapshot.Read(s.opts.Path)
+	if err != nil || !ok {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("sqslocal: read snapshot: %w", err)
-	}
-	var snap snapshot
+	var snap snapshotFile
 	if err := json.Unmarshal(b, &snap); err != nil {
 		return fmt.Errorf("sqslocal: decode snapshot %s: %w", s.opts.Path, err)
 	}
@@ -116,33 +87,6 @@ func (s *Server) load() error {
 			q.Attrs = defaultAttrs()
 		}
 		s.queues[q.Name] = q
-	}
-	return nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("sqslocal: create %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("sqslocal: write snapshot: %w", err)
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("sqslocal: write snapshot: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("sqslocal: sync snapshot: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("sqslocal: close snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("sqslocal: install snapshot: %w", err)
 	}
 	return nil
 }

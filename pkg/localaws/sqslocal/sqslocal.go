@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
 // AccountID is the account used in queue URLs and ARNs.
@@ -66,9 +68,7 @@ type Server struct {
 	closed  bool
 	seq     uint64
 
-	flushReq chan struct{}
-	stop     chan struct{}
-	done     chan struct{}
+	flusher *snapshot.Flusher
 }
 
 // Open returns a server, loading the snapshot at opts.Path if there is one.
@@ -83,21 +83,20 @@ func Open(opts Options) (*Server, error) {
 		opts.FlushInterval = 200 * time.Millisecond
 	}
 	s := &Server{
-		opts:     opts,
-		clock:    opts.Clock,
-		log:      opts.Logger,
-		queues:   map[string]*queue{},
-		changed:  make(chan struct{}),
-		flushReq: make(chan struct{}, 1),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		opts:    opts,
+		clock:   opts.Clock,
+		log:     opts.Logger,
+		queues:  map[string]*queue{},
+		changed: make(chan struct{}),
 	}
 	if opts.Path != "" {
 		if err := s.load(); err != nil {
 			return nil, err
 		}
 	}
-	go s.flusher()
+	s.flusher = snapshot.StartFlusher(opts.FlushInterval, s.Flush, func(err error) {
+		s.log.Error("sqslocal: snapshot failed", "path", opts.Path, "err", err)
+	})
 	return s, nil
 }
 
