@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	textmsg "golang.org/x/text/message"
 )
@@ -294,15 +295,10 @@ func firstLeaf(ve *jsonschema.ValidationError) *InvalidError {
 	if len(ve.InstanceLocation) > 0 {
 		ptr = "/" + strings.Join(ve.InstanceLocation, "/")
 	}
-	reason := ve.ErrorKind.LocalizedString(englishPrinter)
-	// "missing property 'x'" names the parent; point at the field itself.
-	if strings.HasPrefix(reason, "missing propert") {
-		if i := strings.Index(reason, "'"); i >= 0 {
-			if j := strings.Index(reason[i+1:], "'"); j >= 0 {
-				ptr += "/" + reason[i+1:i+1+j]
-				reason = "is required"
-			}
-		}
+	// A missing property is reported on its parent; point at the field itself.
+	if req, ok := ve.ErrorKind.(*kind.Required); ok && len(req.Missing) > 0 {
+		return &InvalidError{Field: ptr + "/" + req.Missing[0], Reason: "is required"}
 	}
+	reason := ve.ErrorKind.LocalizedString(englishPrinter)
 	return &InvalidError{Field: ptr, Reason: reason}
 }

@@ -122,48 +122,55 @@ func NumberFromFloat(f float64) json.Number {
 func NumberFromInt(i int64) json.Number { return json.Number(strconv.FormatInt(i, 10)) }
 
 // Normalize converts Go-native values (float64, int, structs via JSON, ...)
-// into the value model. Values already in the model are returned as they are
-// (containers are walked and rebuilt only when something inside changes).
+// into the value model. Values already in the model are returned as they are;
+// a container is copied only when something inside it changes.
 func Normalize(v any) (any, error) {
+	n, _, err := normalize(v)
+	return n, err
+}
+
+// normalize reports whether the result differs from v, so parents copy only
+// on change.
+func normalize(v any) (any, bool, error) {
 	switch x := v.(type) {
 	case nil, bool, string, json.Number:
-		return v, nil
+		return v, false, nil
 	case float64, float32, int, int64, int32, uint64:
 		f, _ := Float(x)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("number %v cannot be represented in JSON", f)
+			return nil, false, fmt.Errorf("number %v cannot be represented in JSON", f)
 		}
 		if i, ok := Int(x); ok && math.Abs(f) < 1<<53 {
-			return NumberFromInt(i), nil
+			return NumberFromInt(i), true, nil
 		}
-		return NumberFromFloat(f), nil
+		return NumberFromFloat(f), true, nil
 	case []any:
 		var out []any
 		for i, e := range x {
-			n, err := Normalize(e)
+			n, changed, err := normalize(e)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			if out == nil && !same(n, e) {
+			if changed && out == nil {
 				out = make([]any, len(x))
-				copy(out, x[:i])
+				copy(out, x)
 			}
 			if out != nil {
 				out[i] = n
 			}
 		}
 		if out == nil {
-			return x, nil
+			return x, false, nil
 		}
-		return out, nil
+		return out, true, nil
 	case map[string]any:
 		var out map[string]any
 		for k, e := range x {
-			n, err := Normalize(e)
+			n, changed, err := normalize(e)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			if out == nil && !same(n, e) {
+			if changed && out == nil {
 				out = make(map[string]any, len(x))
 				for k2, e2 := range x {
 					out[k2] = e2
@@ -174,43 +181,17 @@ func Normalize(v any) (any, error) {
 			}
 		}
 		if out == nil {
-			return x, nil
+			return x, false, nil
 		}
-		return out, nil
+		return out, true, nil
 	}
 	// Anything else (structs, typed slices and maps) goes through JSON.
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("normalize %T: %w", v, err)
+		return nil, false, fmt.Errorf("normalize %T: %w", v, err)
 	}
-	return Decode(b)
-}
-
-// same reports whether a normalized element is unchanged, without comparing
-// containers deeply (Normalize returns the same container when unchanged).
-func same(a, b any) bool {
-	switch x := a.(type) {
-	case []any:
-		y, ok := b.([]any)
-		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok {
-			return false
-		}
-		// Maps cannot be compared by pointer portably; an unchanged map is
-		// returned as the same map value, which shares its length and keys.
-		if len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			if !same(v, y[k]) {
-				return false
-			}
-		}
-		return true
-	}
-	return a == b
+	d, err := Decode(b)
+	return d, true, err
 }
 
 // Equal compares two values structurally; numbers compare by value (1 == 1.0).
@@ -220,13 +201,13 @@ func Equal(a, b any) bool {
 		if !ok {
 			return false
 		}
-		if fa == fb {
-			return true
+		// Integers beyond 2^53 compare exactly; floats would round them together.
+		if ia, oka := Int(a); oka {
+			if ib, okb := Int(b); okb {
+				return ia == ib
+			}
 		}
-		// Large integers: compare exact text when floats lose precision.
-		ia, oka := Int(a)
-		ib, okb := Int(b)
-		return oka && okb && ia == ib && fa == fb
+		return fa == fb
 	}
 	switch x := a.(type) {
 	case nil:
