@@ -212,52 +212,28 @@ func (c *Client) CreateShipmentOrder(ctx context.Context, in ShipmentOrderInput)
 	if err := in.validate(op); err != nil {
 		return res, err
 	}
-	unlock, err := c.keys.lock(ctx, "order#"+in.Code)
-	if err != nil {
-		return res, withOp(err, op)
-	}
-	defer unlock()
-
-	found := func() (bool, error) {
+	find := func() (string, bool, error) {
 		o, err := c.FindShipmentOrderByCode(ctx, in.Code)
 		if err != nil || o == nil {
-			return false, err
+			return "", false, err
 		}
-		res.Identifier, res.Outcome, res.AlreadyExisted = o.Identifier, OutcomeCreated, true
-		return true, nil
+		return o.Identifier, true, nil
 	}
-	if ok, err := found(); ok || err != nil {
+	prepare := func() (any, error) {
+		if in.ShipmentOrderDate.IsZero() {
+			in.ShipmentOrderDate = time.Now().UTC()
+		}
+		if in.CurrencyID == 0 {
+			in.CurrencyID = 1
+		}
+		return in, nil
+	}
+	id, existed, err := c.createOnce(ctx, op, "order#"+in.Code, orderCreatePath, find, prepare)
+	if err != nil {
 		return res, err
 	}
-	if in.ShipmentOrderDate.IsZero() {
-		in.ShipmentOrderDate = time.Now().UTC()
-	}
-	if in.CurrencyID == 0 {
-		in.CurrencyID = 1
-	}
-	req := c.newRequest(http.MethodPost, orderCreatePath, orderCreatePath)
-	req.body = in
-	var out idResult
-	ci, cerr := c.do(ctx, req, &out)
-	if cerr == nil {
-		if id := out.identifier(); id != "" {
-			res.Identifier, res.Outcome = id, OutcomeCreated
-			return res, nil
-		}
-		cerr = &UnavailableError{Call: ci, Reason: "create answered without an identifier"}
-	}
-	if _, refused := cerr.(*RejectedError); refused || isMissingID(cerr) {
-		if ok, ferr := found(); ok && ferr == nil {
-			c.log.LogAttrs(ctx, slog.LevelInfo, "logiwa: shipment order already existed", slog.String("code", in.Code))
-			return res, nil
-		}
-	}
-	return res, withOp(cerr, op)
-}
-
-func isMissingID(err error) bool {
-	u, ok := err.(*UnavailableError)
-	return ok && u.Reason == "create answered without an identifier"
+	res.Identifier, res.Outcome, res.AlreadyExisted = id, OutcomeCreated, existed
+	return res, nil
 }
 
 func (in ShipmentOrderInput) validate(op string) error {

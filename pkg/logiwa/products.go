@@ -246,7 +246,7 @@ func (c *Client) createProduct(ctx context.Context, in ProductInput) (string, er
 	}
 	id := out.identifier()
 	if id == "" {
-		return "", &UnavailableError{Op: fmt.Sprintf("create product %q", in.SKU), Call: ci, Reason: "create answered without an identifier"}
+		return "", &UnavailableError{Op: fmt.Sprintf("create product %q", in.SKU), Call: ci, Reason: missingIDReason}
 	}
 	return id, nil
 }

@@ -3,8 +3,6 @@ package logiwa
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -108,45 +106,20 @@ func (c *Client) CreateReturnOrder(ctx context.Context, in ReturnOrderInput) (Re
 	if err := in.validate(op); err != nil {
 		return res, err
 	}
-	unlock, err := c.keys.lock(ctx, "return#"+in.RMANumber)
-	if err != nil {
-		return res, withOp(err, op)
-	}
-	defer unlock()
-
-	found := func() (bool, error) {
+	find := func() (string, bool, error) {
 		r, err := c.FindReturnOrderByRMA(ctx, in.RMANumber)
 		if err != nil || r == nil {
-			return false, err
+			return "", false, err
 		}
-		res.Identifier, res.Outcome, res.AlreadyExisted = r.Identifier, OutcomeCreated, true
-		return true, nil
+		return r.Identifier, true, nil
 	}
-	if ok, err := found(); ok || err != nil {
-		return res, err
-	}
-	body, err := c.returnBody(ctx, op, in)
+	prepare := func() (any, error) { return c.returnBody(ctx, op, in) }
+	id, existed, err := c.createOnce(ctx, op, "return#"+in.RMANumber, returnCreatePath, find, prepare)
 	if err != nil {
 		return res, err
 	}
-	req := c.newRequest(http.MethodPost, returnCreatePath, returnCreatePath)
-	req.body = body
-	var out idResult
-	ci, cerr := c.do(ctx, req, &out)
-	if cerr == nil {
-		if id := out.identifier(); id != "" {
-			res.Identifier, res.Outcome = id, OutcomeCreated
-			return res, nil
-		}
-		cerr = &UnavailableError{Call: ci, Reason: "create answered without an identifier"}
-	}
-	if _, refused := cerr.(*RejectedError); refused || isMissingID(cerr) {
-		if ok, ferr := found(); ok && ferr == nil {
-			c.log.LogAttrs(ctx, slog.LevelInfo, "logiwa: return order already existed", slog.String("rma", in.RMANumber))
-			return res, nil
-		}
-	}
-	return res, withOp(cerr, op)
+	res.Identifier, res.Outcome, res.AlreadyExisted = id, OutcomeCreated, existed
+	return res, nil
 }
 
 func (in ReturnOrderInput) validate(op string) error {
