@@ -53,6 +53,8 @@ type Worker struct {
 	SFN        Responder
 	Operations map[string]Operation
 	Logger     *slog.Logger
+	// Meter, when set, records every answered call.
+	Meter *Meter
 }
 
 // Named is implemented by errors that carry the name a workflow matches.
@@ -100,6 +102,9 @@ func (w *Worker) handleOne(ctx context.Context, rec events.SQSMessage) error {
 	result, latency, err := w.call(ctx, req)
 	if err != nil {
 		name, cause := describe(err)
+		if w.Meter != nil {
+			w.Meter.Observe(req.Execution, req.Operation, latency, name)
+		}
 		log.Warn("Logiwa call failed", "error", name, "cause", cause, "latencyMs", latency.Milliseconds())
 		_, serr := w.SFN.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{
 			TaskToken: aws.String(req.TaskToken), Error: aws.String(name), Cause: aws.String(cause),
@@ -109,6 +114,9 @@ func (w *Worker) handleOne(ctx context.Context, rec events.SQSMessage) error {
 	out, err := json.Marshal(Response{Operation: req.Operation, Result: result, LatencyMs: latency.Milliseconds()})
 	if err != nil {
 		return fmt.Errorf("encode result of %s: %w", req.Operation, err)
+	}
+	if w.Meter != nil {
+		w.Meter.Observe(req.Execution, req.Operation, latency, "")
 	}
 	log.Info("Logiwa call done", "latencyMs", latency.Milliseconds())
 	_, serr := w.SFN.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(req.TaskToken), Output: aws.String(string(out))})
