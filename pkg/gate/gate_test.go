@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -50,7 +49,7 @@ func setup(t *testing.T, limit, pace float64) (*Worker, *answers, *logiwasim.Ser
 	t.Cleanup(hs.Close)
 	client, err := logiwa.New(logiwa.Config{
 		BaseURL: hs.URL, Email: logiwasim.DefaultEmail, Password: logiwasim.DefaultPassword,
-		HTTPClient: &http.Client{Transport: &PacedTransport{Limiter: NewLimiter(pace, 1)}},
+		Pacer: NewPacer(pace, 1, nil),
 	})
 	if err != nil {
 		t.Fatal(err)

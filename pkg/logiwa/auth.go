@@ -30,14 +30,18 @@ type loginFlight struct {
 	token string
 	gen   uint64
 	err   error
+	paced time.Duration // how long the pacer held the login request
 }
 
-func (t *tokenSource) get(ctx context.Context) (string, uint64, error) {
+// get returns the token and its generation, logging in first when there is
+// none; paced is how long the pacer held the login this caller waited on,
+// which the caller keeps out of its own latency.
+func (t *tokenSource) get(ctx context.Context) (tok string, gen uint64, paced time.Duration, err error) {
 	t.mu.Lock()
 	if t.token != "" && (t.ttl <= 0 || t.c.clock().Sub(t.obtained) < t.ttl) {
 		tok, gen := t.token, t.gen
 		t.mu.Unlock()
-		return tok, gen, nil
+		return tok, gen, 0, nil
 	}
 	f := t.flight
 	if f == nil {
@@ -51,18 +55,19 @@ func (t *tokenSource) get(ctx context.Context) (string, uint64, error) {
 	select {
 	case <-f.done:
 		if f.err != nil {
-			return "", 0, cloneErr(f.err)
+			return "", 0, f.paced, cloneErr(f.err)
 		}
-		return f.token, f.gen, nil
+		return f.token, f.gen, f.paced, nil
 	case <-ctx.Done():
-		return "", 0, &UnavailableError{Reason: "timeout waiting for login", Err: ctx.Err()}
+		return "", 0, 0, &UnavailableError{Reason: "timeout waiting for login", Err: ctx.Err()}
 	}
 }
 
 func (t *tokenSource) login(f *loginFlight) {
 	ctx, cancel := context.WithTimeout(context.Background(), t.timeout)
 	defer cancel()
-	tok, err := t.c.requestToken(ctx)
+	tok, paced, err := t.c.requestToken(ctx)
+	f.paced = paced
 	t.mu.Lock()
 	if err == nil {
 		t.gen++
@@ -117,12 +122,13 @@ const tokenPath = "/v3.1/Authorize/token"
 // requestToken performs POST /v3.1/Authorize/token. Refusals (400, 401, 403,
 // other 4xx) become Unauthorized with Login set; 429 and 5xx keep their
 // usual types so the workflow retries them.
-func (c *Client) requestToken(ctx context.Context) (string, error) {
-	ci := CallInfo{Endpoint: http.MethodPost + " " + tokenPath, Start: time.Now(), Attempts: 1}
+func (c *Client) requestToken(ctx context.Context) (string, time.Duration, error) {
+	ci := CallInfo{Endpoint: http.MethodPost + " " + tokenPath, Start: c.clock(), Attempts: 1}
 	req := request{method: http.MethodPost, path: tokenPath, endpoint: ci.Endpoint}
 	var out tokenResponse
 	err := func() error {
-		resp, err := c.send(ctx, req, mustJSON(tokenRequest{Email: c.email, Password: c.pass}), "")
+		resp, paced, err := c.send(ctx, req, mustJSON(tokenRequest{Email: c.email, Password: c.pass}), "")
+		ci.Paced = paced
 		if err != nil {
 			return err
 		}
@@ -143,7 +149,7 @@ func (c *Client) requestToken(ctx context.Context) (string, error) {
 		}
 		return nil
 	}()
-	ci.Latency = time.Since(ci.Start)
+	ci.Latency = c.clock().Sub(ci.Start) - ci.Paced
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn
@@ -154,5 +160,5 @@ func (c *Client) requestToken(ctx context.Context) (string, error) {
 	if c.onCall != nil {
 		c.onCall(ci)
 	}
-	return out.Token, withCall(err, ci)
+	return out.Token, ci.Paced, withCall(err, ci)
 }

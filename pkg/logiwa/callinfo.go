@@ -14,7 +14,8 @@ import (
 type CallInfo struct {
 	Endpoint string        // method and path template, e.g. "GET /v3.1/ShipmentOrder/list"
 	Status   int           // last HTTP status; 0 when no response arrived
-	Latency  time.Duration // wall time of the call
+	Latency  time.Duration // wall time of the call, less Paced
+	Paced    time.Duration // time held by the Config.Pacer before sending
 	Attempts int           // 1, or 2 when a 401 led to a re-login and a retry
 	Start    time.Time
 }

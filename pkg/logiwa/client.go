@@ -67,6 +67,20 @@ type Config struct {
 	// OnCall, when set, is told about every HTTP call (logins included),
 	// e.g. to feed metrics. It must be fast and safe for concurrent use.
 	OnCall func(CallInfo)
+	// Pacer, when set, holds every HTTP request (logins included) until the
+	// account's rate limit allows it. The time held is reported as
+	// CallInfo.Paced and kept out of Latency: the latency threshold is
+	// about Logiwa, not about our own queue.
+	Pacer Pacer
+	// Now is the clock for latencies and token and lookup lifetimes
+	// (default time.Now); the accelerated demo passes its own.
+	Now func() time.Time
+}
+
+// Pacer holds a request until the rate limit allows it; it returns early
+// with ctx's error when the caller gives up.
+type Pacer interface {
+	Wait(ctx context.Context) error
 }
 
 // LogValue keeps the password out of logs even if someone logs the Config.
@@ -104,9 +118,10 @@ type Client struct {
 	lookups lookupCache
 	keys    keyedMutex
 
-	// now, when set (tests only), replaces time.Now for the token TTL and
-	// the lookup cache; latencies always use the real clock.
-	now func() time.Time
+	// now, when set, replaces time.Now for latencies, the token TTL and the
+	// lookup cache.
+	now   func() time.Time
+	pacer Pacer
 }
 
 func (c *Client) clock() time.Time {
@@ -138,6 +153,8 @@ func New(cfg Config) (*Client, error) {
 		timeout: cfg.RequestTimeout,
 		maxBody: cfg.MaxBodyBytes,
 		onCall:  cfg.OnCall,
+		pacer:   cfg.Pacer,
+		now:     cfg.Now,
 	}
 	if c.http == nil {
 		c.http = &http.Client{}
@@ -181,7 +198,7 @@ func (c *Client) newRequest(method, endpoint, path string) request {
 // logs in once more and retries once; nothing else is retried here: retries
 // belong to the workflows, which can see the whole picture (DESIGN.md).
 func (c *Client) do(ctx context.Context, req request, out any) (CallInfo, error) {
-	ci := CallInfo{Endpoint: req.endpoint, Start: time.Now()}
+	ci := CallInfo{Endpoint: req.endpoint, Start: c.clock()}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -197,12 +214,16 @@ func (c *Client) do(ctx context.Context, req request, out any) (CallInfo, error)
 		ci.Attempts = attempt
 		var tok string
 		var gen uint64
-		tok, gen, err = c.auth.get(ctx)
+		var loginPaced time.Duration
+		tok, gen, loginPaced, err = c.auth.get(ctx)
+		ci.Paced += loginPaced
 		if err != nil {
 			break
 		}
 		var resp *http.Response
-		resp, err = c.send(ctx, req, body, tok)
+		var paced time.Duration
+		resp, paced, err = c.send(ctx, req, body, tok)
+		ci.Paced += paced
 		if err != nil {
 			ci.Status = 0
 			break
@@ -223,7 +244,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (CallInfo, error)
 // finish stamps the latency, reports the call and attaches its CallInfo to
 // a typed error.
 func (c *Client) finish(ctx context.Context, ci CallInfo, err error) (CallInfo, error) {
-	ci.Latency = time.Since(ci.Start)
+	ci.Latency = c.clock().Sub(ci.Start) - ci.Paced
 	attrs := []slog.Attr{
 		slog.String("endpoint", ci.Endpoint),
 		slog.Int("status", ci.Status),
@@ -255,7 +276,20 @@ func withCall(err error, ci CallInfo) error {
 	return err
 }
 
-func (c *Client) send(ctx context.Context, req request, body []byte, token string) (*http.Response, error) {
+func (c *Client) send(ctx context.Context, req request, body []byte, token string) (*http.Response, time.Duration, error) {
+	var paced time.Duration
+	if c.pacer != nil {
+		start := c.clock()
+		if err := c.pacer.Wait(ctx); err != nil {
+			return nil, c.clock().Sub(start), &UnavailableError{Reason: "gave up waiting for the rate limit: " + err.Error()}
+		}
+		paced = c.clock().Sub(start)
+	}
+	resp, err := c.roundTrip(ctx, req, body, token)
+	return resp, paced, err
+}
+
+func (c *Client) roundTrip(ctx context.Context, req request, body []byte, token string) (*http.Response, error) {
 	u := *c.base
 	u.Path = c.base.Path + req.path
 	if len(req.query) > 0 {
@@ -334,7 +368,7 @@ func (c *Client) handle(ctx context.Context, resp *http.Response, out any) error
 		return nil
 	case st == http.StatusTooManyRequests:
 		eb := parseErrorBody(data)
-		return &RateLimitedError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), Message: eb.message}
+		return &RateLimitedError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.clock()), Message: eb.message}
 	case st == http.StatusUnauthorized:
 		return &UnauthorizedError{Message: parseErrorBody(data).message}
 	case st == http.StatusForbidden:
@@ -342,7 +376,7 @@ func (c *Client) handle(ctx context.Context, resp *http.Response, out any) error
 		// The classic API throttled with 403 "Request has been throttled";
 		// keep that retryable rather than parking it as a credentials problem.
 		if strings.Contains(strings.ToLower(eb.message+eb.raw), "throttl") {
-			return &RateLimitedError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), Message: eb.message}
+			return &RateLimitedError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.clock()), Message: eb.message}
 		}
 		return &UnauthorizedError{Message: eb.message}
 	case st == http.StatusRequestTimeout:

@@ -113,11 +113,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, n
 	}
 	if d.latency > 0 {
 		s.stats.fault("latency")
-		t := time.NewTimer(d.latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
+		if s.opts.Sleep(r.Context(), d.latency) != nil {
 			return 499 // the client gave up, as nginx records it
 		}
 	}

@@ -66,6 +66,10 @@ type Options struct {
 	// Now is the base clock (default time.Now). The simulator's clock is Now
 	// plus everything passed to Advance, so tests can freeze Now and step.
 	Now func() time.Time
+	// Sleep waits out an injected latency (default: the wall clock). With an
+	// accelerated Now, pass the same clock's Sleep so a 3 s slow spell is 3 s
+	// of the shared virtual time.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Accounts that may log in (default one: DefaultEmail / DefaultPassword).
 	Accounts []Account
 	// Rate is the steady request rate per account in requests per second
@@ -91,6 +95,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -287,4 +294,15 @@ func (s *Server) Close() error {
 		return fmt.Errorf("logiwasim: close: %w", err)
 	}
 	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

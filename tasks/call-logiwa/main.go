@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -32,11 +31,11 @@ func main() {
 		panic(err)
 	}
 	client, err := logiwa.New(logiwa.Config{
-		BaseURL:    lambdarun.MustEnv("LOGIWA_BASE_URL"),
-		Email:      creds.Email,
-		Password:   creds.Password,
-		HTTPClient: &http.Client{Transport: &gate.PacedTransport{Limiter: gate.NewLimiter(rate, workers)}},
-		Logger:     lambdarun.Logger(),
+		BaseURL:  lambdarun.MustEnv("LOGIWA_BASE_URL"),
+		Email:    creds.Email,
+		Password: creds.Password,
+		Pacer:    gate.NewPacer(rate, workers, nil),
+		Logger:   lambdarun.Logger(),
 	})
 	if err != nil {
 		panic(err)
