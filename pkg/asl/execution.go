@@ -160,6 +160,18 @@ type frame struct {
 	retryCount   int
 	execState    bool // Task/Map/Parallel: $$.State has RetryCount
 	taskToken    string
+
+	// grp is the Map or Parallel worker group this frame runs in, if any.
+	grp *lazyGroup
+}
+
+// mayBlock is called before the frame waits (on the clock, a task token or
+// a task with a timeout): the worker groups it runs in start their other
+// workers so that sibling iterations and branches wait at the same time.
+func (f *frame) mayBlock() {
+	if f.grp != nil {
+		f.grp.release()
+	}
 }
 
 // executionContext is the immutable part of the context object.
@@ -206,7 +218,7 @@ func (f *frame) contextObject() any {
 // child returns a frame for a branch or iteration: its own history thread
 // and variable scope.
 func (f *frame) child(h *histCtx) *frame {
-	return &frame{x: f.x, h: h, vars: newVars(f.vars), inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue}
+	return &frame{x: f.x, h: h, vars: newVars(f.vars), inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue, grp: f.grp}
 }
 
 // runProgram runs states from StartAt until one ends the program.

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -12,7 +13,6 @@ import (
 // started, so nested Maps cannot deadlock the pool.
 type gopool struct {
 	work chan func()
-	idle atomic.Int32
 }
 
 // poolIdleTimeout is how long an idle worker waits before it exits.
@@ -28,23 +28,103 @@ func (p *gopool) run(f func()) {
 	}
 }
 
+// worker runs f and then whatever is submitted until it has been idle for a
+// whole poolIdleTimeout period. The idle timer is not reset per function
+// (resetting a runtime timer takes the timer lock, which showed in the
+// profile); a worker that ran anything since the last tick just keeps going.
 func (p *gopool) worker(f func()) {
 	f()
-	t := time.NewTimer(poolIdleTimeout)
+	t := time.NewTicker(poolIdleTimeout)
 	defer t.Stop()
+	busy := false
 	for {
-		p.idle.Add(1)
 		select {
 		case f := <-p.work:
-			p.idle.Add(-1)
 			f()
-			if !t.Stop() {
-				<-t.C
-			}
-			t.Reset(poolIdleTimeout)
+			busy = true
 		case <-t.C:
-			p.idle.Add(-1)
-			return
+			if !busy {
+				return
+			}
+			busy = false
 		}
 	}
+}
+
+// lazySpawnDelay is how long a group's first worker runs alone before the
+// others are started anyway (see lazyGroup).
+const lazySpawnDelay = 100 * time.Microsecond
+
+// lazyGroup runs the workers of a Map or a Parallel state. Worker 0 runs on
+// the calling goroutine; the others start only when they can make a
+// difference: as soon as any evaluation inside the group is about to wait
+// (a Wait state, a retry back-off, a task token, a task timeout: see
+// frame.mayBlock), or when the group is still running after lazySpawnDelay
+// (a task handler that blocks on I/O). The workers share their jobs, so
+// iterations that only compute finish on the calling goroutine without a
+// single goroutine hand-off, while iterations that wait still all wait at
+// once, as in AWS. Groups nest: releasing one releases the groups around it.
+type lazyGroup struct {
+	parent *lazyGroup
+
+	mu       sync.Mutex
+	released bool // helpers started, or the group finished first
+	helpers  int
+	worker   func(w int)
+	timer    *time.Timer
+	wg       sync.WaitGroup
+	// fast is set once released so that mayBlock skips the lock.
+	fast atomic.Bool
+}
+
+// start arms the group: helpers more workers (1..helpers) may be started
+// later; the caller then runs worker(0) itself and calls finish.
+func (g *lazyGroup) start(parent *lazyGroup, helpers int, worker func(w int)) {
+	g.parent, g.helpers, g.worker = parent, helpers, worker
+	if helpers <= 0 {
+		g.released = true
+		g.fast.Store(true)
+		return
+	}
+	g.timer = time.AfterFunc(lazySpawnDelay, g.releaseOne)
+}
+
+// release starts the helpers of g and of every group around it.
+func (g *lazyGroup) release() {
+	for ; g != nil; g = g.parent {
+		g.releaseOne()
+	}
+}
+
+func (g *lazyGroup) releaseOne() {
+	if g.fast.Load() {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.released {
+		return
+	}
+	g.released = true
+	g.fast.Store(true)
+	g.wg.Add(g.helpers)
+	for w := 1; w <= g.helpers; w++ {
+		pool.run(func() {
+			defer g.wg.Done()
+			g.worker(w)
+		})
+	}
+}
+
+// finish waits for the helpers that were started; helpers not started by
+// now never will be (worker 0 has taken every job).
+func (g *lazyGroup) finish() {
+	g.mu.Lock()
+	g.released = true
+	g.fast.Store(true)
+	g.mu.Unlock()
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	g.wg.Wait()
 }

@@ -51,6 +51,7 @@ func (sr *stateRun) executionState() (any, string, error) {
 			return nil, "", fl
 		}
 		if d, ok := rs.next(st.retry, fl.err, nil); ok {
+			sr.f.mayBlock()
 			if err := sr.f.x.eng.clock.Sleep(sr.f.x.ctx, d); err != nil {
 				return nil, "", &failure{err: "States.Aborted"}
 			}

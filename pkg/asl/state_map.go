@@ -215,6 +215,7 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 		firstErr *failure
 		stop     bool
 		ctxs     = make([]*histCtx, workers)
+		grp      = f.grp // the group the iterations run in
 	)
 	tolerated := func() bool {
 		if tolCount < 0 && tolPct < 0 {
@@ -238,7 +239,7 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 			nextJob++
 			mu.Unlock()
 			jctx := wctx.child()
-			out, fl := sr.iteration(jctx, i, items[i], eff)
+			out, fl := sr.iteration(jctx, grp, i, items[i], eff)
 			wctx.integrate(jctx)
 			mu.Lock()
 			if fl != nil {
@@ -266,15 +267,11 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 	if workers == 1 {
 		worker(0)
 	} else {
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			pool.run(func() {
-				defer wg.Done()
-				worker(w)
-			})
-		}
-		wg.Wait()
+		g := &lazyGroup{}
+		grp = g
+		g.start(f.grp, workers-1, worker)
+		worker(0)
+		g.finish()
 	}
 	for _, c := range ctxs {
 		if c != nil {
@@ -293,12 +290,13 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 }
 
 // iteration runs one item through the processor in its own frame.
-func (sr *stateRun) iteration(h *histCtx, index int, item, eff any) (any, *failure) {
+func (sr *stateRun) iteration(h *histCtx, grp *lazyGroup, index int, item, eff any) (any, *failure) {
 	f, ms := sr.f, sr.st.mapSpec
 	hist := &f.x.hist
 	d := &EventDetails{Name: sr.st.name, Index: index}
 	hist.add(h, "MapIterationStarted", d, true)
 	cf := f.child(h)
+	cf.grp = grp
 	cf.inMap, cf.itemIndex, cf.itemValue = true, index, item
 	cf.stateName, cf.stateEntered = f.stateName, f.stateEntered
 	input := item

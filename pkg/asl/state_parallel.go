@@ -1,6 +1,6 @@
 package asl
 
-import "sync"
+import "sync/atomic"
 
 // parallel runs every branch on the same input, concurrently, and returns
 // their outputs in branch order; the first failure fails the state.
@@ -12,17 +12,25 @@ func (sr *stateRun) parallel(eff any) (any, error) {
 	results := make([]any, n)
 	fails := make([]*failure, n)
 	ctxs := make([]*histCtx, n)
-	var wg sync.WaitGroup
-	for i, b := range sr.st.branches {
-		ctxs[i] = f.h.child()
-		cf := f.child(ctxs[i])
-		wg.Add(1)
-		pool.run(func() {
-			defer wg.Done()
-			results[i], fails[i] = cf.runProgram(b, eff)
-		})
+	g := &lazyGroup{}
+	var next atomic.Int32
+	// Each worker runs branches until none is left; worker 0 is the calling
+	// goroutine, the others start when a branch waits (see lazyGroup).
+	worker := func(int) {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= n {
+				return
+			}
+			ctxs[i] = f.h.child()
+			cf := f.child(ctxs[i])
+			cf.grp = g
+			results[i], fails[i] = cf.runProgram(sr.st.branches[i], eff)
+		}
 	}
-	wg.Wait()
+	g.start(f.grp, n-1, worker)
+	worker(0)
+	g.finish()
 	for _, c := range ctxs {
 		f.h.integrate(c)
 	}

@@ -189,6 +189,11 @@ func (sr *stateRun) callRunner(req TaskRequest, timeout, heartbeat int64, waitTo
 	if timer != nil {
 		timeoutC = timer.C()
 	}
+	if timeout > 0 || waitToken {
+		// The task (or the token's answer) is waited for: let sibling
+		// iterations and branches run meanwhile.
+		sr.f.mayBlock()
+	}
 	if timeout > 0 {
 		done := make(chan outcome, 1)
 		go func() {

@@ -48,6 +48,7 @@ func (sr *stateRun) wait() (any, error) {
 		dur = until.Sub(clk.Now())
 	}
 	if dur > 0 {
+		sr.f.mayBlock()
 		if err := clk.Sleep(sr.f.x.ctx, dur); err != nil {
 			return nil, &failure{err: "States.Aborted"}
 		}
