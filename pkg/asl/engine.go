@@ -101,7 +101,7 @@ func (e *Engine) Start(ctx context.Context, sm *StateMachine, input any, opt Sta
 	// The execution outlives the caller's request context only as long as
 	// that context lives: cancelling ctx aborts the execution.
 	x.ctx, x.cancel = context.WithCancel(ctx)
-	x.hist.events = make([]HistoryEvent, 0, 64)
+	x.hist.events = make([]event, 0, sm.histHint())
 	pool.run(x.run)
 	return x, nil
 }

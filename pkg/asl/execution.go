@@ -97,12 +97,15 @@ func (x *Execution) finish(st Status, out any, fl *failure, evType string, d *Ev
 		return
 	}
 	x.closed = true
-	x.hist.addWithPrev(prev, evType, d)
+	now := x.eng.clock.Now()
+	x.hist.addWithPrev(prev, now, evType, d)
 	x.hist.mu.Lock()
 	x.hist.closed = true
+	n := len(x.hist.events)
 	x.hist.mu.Unlock()
+	x.sm.noteHistory(n)
 	x.status = st
-	x.result = Result{Status: st, Output: out, StartDate: x.start, StopDate: x.eng.clock.Now()}
+	x.result = Result{Status: st, Output: out, StartDate: x.start, StopDate: now}
 	if fl != nil {
 		x.result.Error, x.result.Cause = fl.err, fl.cause
 	}
@@ -113,7 +116,7 @@ func (x *Execution) finish(st Status, out any, fl *failure, evType string, d *Ev
 
 func (x *Execution) run() {
 	root := &histCtx{}
-	x.hist.add(root, "ExecutionStarted", &EventDetails{Input: x.input, RoleARN: x.roleARN}, false)
+	x.hist.put(root, &event{ts: x.start, typ: "ExecutionStarted", kind: kindExecStarted, v: x.input, name: x.roleARN}, false)
 	if ts := x.sm.root.timeoutSeconds; ts > 0 {
 		t := x.eng.clock.NewTimer(time.Duration(ts) * time.Second)
 		defer t.Stop()
@@ -161,8 +164,26 @@ type frame struct {
 	execState    bool // Task/Map/Parallel: $$.State has RetryCount
 	taskToken    string
 
+	// now is the time this thread last read from the clock: events it
+	// records while it only computes share one reading (AWS stamps events
+	// in milliseconds), and it reads the clock again after anything that
+	// can take time (see tick).
+	now time.Time
+
 	// grp is the Map or Parallel worker group this frame runs in, if any.
 	grp *lazyGroup
+}
+
+// record appends an event with full details, stamped f.now, that becomes
+// the source of the thread's next event.
+func (f *frame) record(typ string, d *EventDetails) {
+	f.x.hist.put(f.h, &event{ts: f.now, typ: typ, kind: kindFull, d: d}, true)
+}
+
+// tick reads the clock into f.now.
+func (f *frame) tick() time.Time {
+	f.now = f.x.eng.clock.Now()
+	return f.now
 }
 
 // mayBlock is called before the frame waits (on the clock, a task token or

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
+	"github.com/logiwaflow/logiwaflow/pkg/asl/clock"
 	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
 )
 
@@ -115,5 +117,57 @@ func TestGroupReleaseStartsAncestors(t *testing.T) {
 	defer mu.Unlock()
 	if started["outer"] != 2 || started["inner"] != 1 {
 		t.Fatalf("helpers started: %v, want outer 2, inner 1", started)
+	}
+}
+
+// TestHistoryTimestamps checks that events share a clock reading only while
+// nothing can take time: the events after a Wait, a task and a retry
+// back-off carry the later time, and timestamps never go back.
+func TestHistoryTimestamps(t *testing.T) {
+	start := time.Unix(1_000_000, 0).UTC()
+	fc := clock.NewFake(start)
+	calls := 0
+	runner := TaskRunnerFunc(func(ctx context.Context, req TaskRequest) (any, error) {
+		calls++
+		_ = fc.Sleep(ctx, 5*time.Second) // the task takes 5 s
+		if calls == 1 {
+			return nil, &aslerr.Error{Name: "Transient", Cause: "again"}
+		}
+		return req.Input, nil
+	})
+	e := NewEngine(WithClock(fc), WithTasks(runner))
+	def := `{"StartAt":"P","States":{
+		"P":{"Type":"Pass","Next":"W"},
+		"W":{"Type":"Wait","Seconds":10,"Next":"T"},
+		"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":2}],"End":true}}}`
+	x := startDef(t, e, def, `{}`)
+	if res := waitResult(t, x); res.Status != StatusSucceeded {
+		t.Fatalf("status %s: %s %s", res.Status, res.Error, res.Cause)
+	}
+	at := map[string][]time.Duration{}
+	var prev time.Time
+	for _, ev := range x.History() {
+		if ev.Timestamp.Before(prev) {
+			t.Fatalf("event %d %s at %s is before the previous event (%s)", ev.ID, ev.Type, ev.Timestamp, prev)
+		}
+		prev = ev.Timestamp
+		at[ev.Type] = append(at[ev.Type], ev.Timestamp.Sub(start))
+	}
+	want := map[string][]time.Duration{
+		"ExecutionStarted":        {0},
+		"PassStateEntered":        {0},
+		"WaitStateEntered":        {0},
+		"WaitStateExited":         {10 * time.Second},
+		"TaskStateEntered":        {10 * time.Second},
+		"LambdaFunctionScheduled": {10 * time.Second, 17 * time.Second},
+		"LambdaFunctionFailed":    {15 * time.Second},
+		"LambdaFunctionSucceeded": {22 * time.Second},
+		"TaskStateExited":         {22 * time.Second},
+		"ExecutionSucceeded":      {22 * time.Second},
+	}
+	for typ, w := range want {
+		if fmt.Sprint(at[typ]) != fmt.Sprint(w) {
+			t.Errorf("%s at %v, want %v", typ, at[typ], w)
+		}
 	}
 }

@@ -167,14 +167,72 @@ func (e HistoryEvent) MarshalJSON() ([]byte, error) {
 
 // history numbers and stores the events of one execution. It is the one
 // place events are created; every state reports to it.
+//
+// Events are kept in a compact form (see event) in one slice, without an
+// allocation per event; the HistoryEvent values with their EventDetails are
+// built only when the history is read. Payloads are kept as values and
+// encoded only when an event is marshalled.
 type history struct {
 	mu     sync.Mutex
-	events []HistoryEvent
+	events []event
 	now    func() time.Time
 	record bool
 	// closed is set once the execution has ended; events reported later (by
 	// a branch still unwinding after Stop) are dropped.
 	closed bool
+}
+
+// eventKind says which fields of an event hold its details.
+type eventKind uint8
+
+const (
+	kindNone          eventKind = iota // no details
+	kindFull                           // d
+	kindStateEntered                   // Name: name, Input: v
+	kindStateExited                    // Name: name, Output: v, AssignedVariables: assigned
+	kindLambdaSched                    // Resource: name, Input: v, TimeoutInSeconds: n
+	kindOutput                         // Output: v
+	kindIteration                      // Name: name, Index: n
+	kindLength                         // Length: n
+	kindExecStarted                    // Input: v, RoleARN: name
+)
+
+// event is one recorded event. The common events (state entered/exited,
+// Lambda calls, Map iterations) carry their few detail fields inline; the
+// others point to their EventDetails.
+type event struct {
+	id, prev int64
+	ts       time.Time
+	typ      string
+	kind     eventKind
+	name     string
+	v        any
+	n        int64
+	assigned map[string]any
+	d        *EventDetails
+}
+
+// details builds the event's EventDetails.
+func (e *event) details() *EventDetails {
+	switch e.kind {
+	case kindFull:
+		return e.d
+	case kindStateEntered:
+		return &EventDetails{Name: e.name, Input: e.v}
+	case kindStateExited:
+		return &EventDetails{Name: e.name, Output: e.v, AssignedVariables: e.assigned}
+	case kindLambdaSched:
+		return &EventDetails{Resource: e.name, Input: e.v, TimeoutInSeconds: e.n}
+	case kindOutput:
+		return &EventDetails{Output: e.v}
+	case kindIteration:
+		return &EventDetails{Name: e.name, Index: int(e.n)}
+	case kindLength:
+		return &EventDetails{Length: int(e.n)}
+	case kindExecStarted:
+		return &EventDetails{Input: e.v, RoleARN: e.name}
+	}
+	return nil
 }
 
 // histCtx is one thread of evaluation's view of the history: the id new
@@ -198,18 +256,29 @@ func (c *histCtx) integrate(o *histCtx) {
 	}
 }
 
-// add appends an event and returns its id. When advance is false the event
-// does not become the source of the thread's next event.
+// add appends an event stamped with the clock's time and returns its id.
+// When advance is false the event does not become the source of the
+// thread's next event.
 func (h *history) add(c *histCtx, typ string, d *EventDetails, advance bool) int64 {
+	e := event{ts: h.now(), typ: typ, d: d}
+	if d != nil {
+		e.kind = kindFull
+	}
+	return h.put(c, &e, advance)
+}
+
+// put appends e (its id and previous id are filled in here) and returns its
+// id. The hot paths build e themselves with a timestamp the thread already
+// read (see frame.now).
+func (h *history) put(c *histCtx, e *event, advance bool) int64 {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
 		return c.source
 	}
 	id := int64(len(h.events) + 1)
-	h.events = append(h.events, HistoryEvent{
-		ID: id, PreviousEventID: c.source, Timestamp: h.now(), Type: typ, Details: d,
-	})
+	e.id, e.prev = id, c.source
+	h.events = append(h.events, *e)
 	h.mu.Unlock()
 	c.last = id
 	if advance {
@@ -220,20 +289,27 @@ func (h *history) add(c *histCtx, typ string, d *EventDetails, advance bool) int
 
 // addWithPrev appends an event naming prev as its previous event, without
 // touching any thread's context.
-func (h *history) addWithPrev(prev int64, typ string, d *EventDetails) int64 {
+func (h *history) addWithPrev(prev int64, ts time.Time, typ string, d *EventDetails) int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	id := int64(len(h.events) + 1)
-	h.events = append(h.events, HistoryEvent{
-		ID: id, PreviousEventID: prev, Timestamp: h.now(), Type: typ, Details: d,
-	})
+	e := event{id: id, prev: prev, ts: ts, typ: typ, d: d}
+	if d != nil {
+		e.kind = kindFull
+	}
+	h.events = append(h.events, e)
 	return id
 }
 
 func (h *history) snapshot() []HistoryEvent {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]HistoryEvent(nil), h.events...)
+	out := make([]HistoryEvent, len(h.events))
+	for i := range h.events {
+		e := &h.events[i]
+		out[i] = HistoryEvent{ID: e.id, PreviousEventID: e.prev, Timestamp: e.ts, Type: e.typ, Details: e.details()}
+	}
+	return out
 }
 
 func (h *history) len() int {

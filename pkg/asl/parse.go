@@ -3,6 +3,7 @@ package asl
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
 )
@@ -22,6 +23,30 @@ type StateMachine struct {
 	Name       string
 	definition []byte
 	root       *program
+
+	// eventsHint is the largest history an execution of this machine has
+	// had so far (capped), so that the next one allocates its event slice
+	// once.
+	eventsHint atomic.Int32
+}
+
+// maxEventsHint caps the preallocated history: one huge Map must not make
+// every later execution reserve as much.
+const maxEventsHint = 1024
+
+func (sm *StateMachine) histHint() int {
+	if n := int(sm.eventsHint.Load()); n > 0 {
+		return n
+	}
+	return 32
+}
+
+// noteHistory records the length of a finished execution's history.
+func (sm *StateMachine) noteHistory(n int) {
+	n = min(n, maxEventsHint)
+	if int32(n) > sm.eventsHint.Load() {
+		sm.eventsHint.Store(int32(n))
+	}
 }
 
 // Definition returns the definition text the machine was parsed from.
@@ -130,6 +155,7 @@ func has(o map[string]any, k string) bool { _, ok := o[k]; return ok }
 
 func (p *parser) state(name string, o map[string]any, inherited queryLang, where string) (*state, error) {
 	st := &state{name: name, typ: str(o, "Type"), ql: inherited}
+	st.enteredType, st.exitedType = st.typ+"StateEntered", st.typ+"StateExited"
 	if s := str(o, "QueryLanguage"); s != "" {
 		switch s {
 		case "JSONata":

@@ -26,8 +26,9 @@ func (sr *stateRun) hist() *history { return &sr.f.x.hist }
 // the program ends), or how it failed.
 func (f *frame) runState(st *state, input any) (any, string, *failure) {
 	sr := &stateRun{f: f, st: st, input: input, enteredPrev: f.h.source}
-	sr.enteredID = f.x.hist.add(f.h, st.typ+"StateEntered", &EventDetails{Name: st.name, Input: input}, true)
-	f.stateName, f.stateEntered, f.retryCount, f.taskToken = st.name, f.x.eng.clock.Now(), 0, ""
+	now := f.tick()
+	sr.enteredID = f.x.hist.put(f.h, &event{ts: now, typ: st.enteredType, kind: kindStateEntered, name: st.name, v: input}, true)
+	f.stateName, f.stateEntered, f.retryCount, f.taskToken = st.name, now, 0, ""
 	f.execState = st.typ == "Task" || st.typ == "Map" || st.typ == "Parallel"
 
 	var (
@@ -61,7 +62,7 @@ func (f *frame) runState(st *state, input any) (any, string, *failure) {
 	if len(sr.assigned) > 0 {
 		assigned = sr.assigned
 	}
-	f.x.hist.add(f.h, st.typ+"StateExited", &EventDetails{Name: st.name, Output: out, AssignedVariables: assigned}, true)
+	f.x.hist.put(f.h, &event{ts: f.now, typ: st.exitedType, kind: kindStateExited, name: st.name, v: out, assigned: assigned}, true)
 	f.vars.set(sr.assigned)
 	return out, next, nil
 }

@@ -55,6 +55,7 @@ func (sr *stateRun) executionState() (any, string, error) {
 			if err := sr.f.x.eng.clock.Sleep(sr.f.x.ctx, d); err != nil {
 				return nil, "", &failure{err: "States.Aborted"}
 			}
+			sr.f.tick()
 			sr.f.retryCount++
 			continue
 		}

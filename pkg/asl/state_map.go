@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
 	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
@@ -26,7 +27,7 @@ func (sr *stateRun) mapBody(eff any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.x.hist.add(f.h, "MapStateStarted", &EventDetails{Length: len(items)}, true)
+	f.x.hist.put(f.h, &event{ts: f.now, typ: "MapStateStarted", kind: kindLength, n: int64(len(items))}, true)
 	tolCount, tolPct := int64(-1), -1.0
 	if ms.hasTolerance {
 		if ms.tolCount != nil || ms.tolCountPath != nil {
@@ -47,10 +48,11 @@ func (sr *stateRun) mapBody(eff any) (any, error) {
 		items = batchItems(items, ms.itemBatcher)
 	}
 	results, fl := sr.iterate(items, eff, int(maxConc), tolCount, tolPct)
+	f.tick()
 	if fl != nil {
 		return nil, fl
 	}
-	f.x.hist.add(f.h, "MapStateSucceeded", nil, false)
+	f.x.hist.put(f.h, &event{ts: f.now, typ: "MapStateSucceeded"}, false)
 	return results, nil
 }
 
@@ -293,10 +295,13 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 func (sr *stateRun) iteration(h *histCtx, grp *lazyGroup, index int, item, eff any) (any, *failure) {
 	f, ms := sr.f, sr.st.mapSpec
 	hist := &f.x.hist
-	d := &EventDetails{Name: sr.st.name, Index: index}
-	hist.add(h, "MapIterationStarted", d, true)
 	cf := f.child(h)
 	cf.grp = grp
+	// ev records the iteration's events; they differ only in type and time.
+	ev := func(typ string, ts time.Time, advance bool) {
+		hist.put(h, &event{ts: ts, typ: typ, kind: kindIteration, name: sr.st.name, n: int64(index)}, advance)
+	}
+	ev("MapIterationStarted", cf.tick(), true)
 	cf.inMap, cf.itemIndex, cf.itemValue = true, index, item
 	cf.stateName, cf.stateEntered = f.stateName, f.stateEntered
 	input := item
@@ -311,20 +316,20 @@ func (sr *stateRun) iteration(h *histCtx, grp *lazyGroup, index int, item, eff a
 		}
 		if err != nil {
 			fl := sr.toFailure(err)
-			hist.add(h, "MapIterationFailed", d, false)
+			ev("MapIterationFailed", cf.tick(), false)
 			return nil, fl
 		}
 	}
 	out, fl := cf.runProgram(ms.processor, input)
 	if fl != nil {
 		if f.x.ctx.Err() != nil {
-			hist.add(h, "MapIterationAborted", d, false)
+			ev("MapIterationAborted", cf.tick(), false)
 		} else {
-			hist.add(h, "MapIterationFailed", d, false)
+			ev("MapIterationFailed", cf.tick(), false)
 		}
 		return nil, fl
 	}
-	hist.add(h, "MapIterationSucceeded", d, false)
+	ev("MapIterationSucceeded", cf.now, false)
 	return out, nil
 }
 

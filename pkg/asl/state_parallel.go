@@ -31,6 +31,7 @@ func (sr *stateRun) parallel(eff any) (any, error) {
 	g.start(f.grp, n-1, worker)
 	worker(0)
 	g.finish()
+	f.tick()
 	for _, c := range ctxs {
 		f.h.integrate(c)
 	}

@@ -113,12 +113,12 @@ func (sr *stateRun) task(params any) (any, error) {
 	rtype, rname, lambdaFn, waitToken := ts.rtype, ts.rname, ts.lambdaFn, ts.waitToken
 	h := &x.hist
 	if lambdaFn {
-		h.add(f.h, "LambdaFunctionScheduled", &EventDetails{Resource: ts.resource, Input: params, TimeoutInSeconds: timeout}, true)
-		h.add(f.h, "LambdaFunctionStarted", nil, true)
+		h.put(f.h, &event{ts: f.now, typ: "LambdaFunctionScheduled", kind: kindLambdaSched, name: ts.resource, v: params, n: timeout}, true)
+		h.put(f.h, &event{ts: f.now, typ: "LambdaFunctionStarted"}, true)
 	} else {
-		h.add(f.h, "TaskScheduled", &EventDetails{ResourceType: rtype, Resource: rname, Region: ts.region,
-			Parameters: params, TimeoutInSeconds: timeout, HeartbeatSeconds: heartbeat, HasCredentials: creds != nil}, true)
-		h.add(f.h, "TaskStarted", &EventDetails{ResourceType: rtype, Resource: rname}, true)
+		f.record("TaskScheduled", &EventDetails{ResourceType: rtype, Resource: rname, Region: ts.region,
+			Parameters: params, TimeoutInSeconds: timeout, HeartbeatSeconds: heartbeat, HasCredentials: creds != nil})
+		f.record("TaskStarted", &EventDetails{ResourceType: rtype, Resource: rname})
 	}
 	req := TaskRequest{
 		Resource: ts.resource, Input: params, StateName: st.name,
@@ -132,23 +132,24 @@ func (sr *stateRun) task(params any) (any, error) {
 		req.ContextObject = f.contextObject()
 	}
 	res, fl := sr.callRunner(req, timeout, heartbeat, waitToken, rtype, rname)
+	f.tick()
 	if fl != nil {
 		switch {
 		case lambdaFn && fl.err == aslerr.Timeout:
-			h.add(f.h, "LambdaFunctionTimedOut", &EventDetails{Error: fl.err, Cause: fl.cause}, true)
+			f.record("LambdaFunctionTimedOut", &EventDetails{Error: fl.err, Cause: fl.cause})
 		case lambdaFn:
-			h.add(f.h, "LambdaFunctionFailed", &EventDetails{Error: fl.err, Cause: fl.cause, HasError: true, HasCause: fl.hasCause}, true)
+			f.record("LambdaFunctionFailed", &EventDetails{Error: fl.err, Cause: fl.cause, HasError: true, HasCause: fl.hasCause})
 		case fl.err == aslerr.Timeout || fl.err == aslerr.HeartbeatTimeout:
-			h.add(f.h, "TaskTimedOut", &EventDetails{ResourceType: rtype, Resource: rname, Error: fl.err, Cause: fl.cause}, true)
+			f.record("TaskTimedOut", &EventDetails{ResourceType: rtype, Resource: rname, Error: fl.err, Cause: fl.cause})
 		default:
-			h.add(f.h, "TaskFailed", &EventDetails{ResourceType: rtype, Resource: rname, Error: fl.err, Cause: fl.cause, HasError: true, HasCause: fl.hasCause}, true)
+			f.record("TaskFailed", &EventDetails{ResourceType: rtype, Resource: rname, Error: fl.err, Cause: fl.cause, HasError: true, HasCause: fl.hasCause})
 		}
 		return nil, fl
 	}
 	if lambdaFn {
-		h.add(f.h, "LambdaFunctionSucceeded", &EventDetails{Output: res}, true)
+		h.put(f.h, &event{ts: f.now, typ: "LambdaFunctionSucceeded", kind: kindOutput, v: res}, true)
 	} else {
-		h.add(f.h, "TaskSucceeded", &EventDetails{ResourceType: rtype, Resource: rname, Output: res}, true)
+		f.record("TaskSucceeded", &EventDetails{ResourceType: rtype, Resource: rname, Output: res})
 	}
 	return res, nil
 }
@@ -235,7 +236,8 @@ func (sr *stateRun) callRunner(req TaskRequest, timeout, heartbeat int64, waitTo
 		}
 		return res, nil
 	}
-	x.hist.add(sr.f.h, "TaskSubmitted", &EventDetails{ResourceType: rtype, Resource: rname, Output: res}, true)
+	sr.f.tick()
+	sr.f.record("TaskSubmitted", &EventDetails{ResourceType: rtype, Resource: rname, Output: res})
 	var hbC <-chan time.Time
 	var hbTimer interface{ Stop() bool }
 	armHeartbeat := func() {

@@ -52,6 +52,7 @@ func (sr *stateRun) wait() (any, error) {
 		if err := clk.Sleep(sr.f.x.ctx, dur); err != nil {
 			return nil, &failure{err: "States.Aborted"}
 		}
+		sr.f.tick()
 	}
 	return out, nil
 }

@@ -6,6 +6,9 @@ package asl
 type state struct {
 	name string
 	typ  string
+	// enteredType and exitedType are the state's event types, e.g.
+	// "PassStateEntered", built once.
+	enteredType, exitedType string
 	ql   queryLang
 	next string
 	end  bool
