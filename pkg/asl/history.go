@@ -186,15 +186,15 @@ type history struct {
 type eventKind uint8
 
 const (
-	kindNone          eventKind = iota // no details
-	kindFull                           // d
-	kindStateEntered                   // Name: name, Input: v
-	kindStateExited                    // Name: name, Output: v, AssignedVariables: assigned
-	kindLambdaSched                    // Resource: name, Input: v, TimeoutInSeconds: n
-	kindOutput                         // Output: v
-	kindIteration                      // Name: name, Index: n
-	kindLength                         // Length: n
-	kindExecStarted                    // Input: v, RoleARN: name
+	kindNone         eventKind = iota // no details
+	kindFull                          // d
+	kindStateEntered                  // Name: name, Input: v
+	kindStateExited                   // Name: name, Output: v, AssignedVariables: assigned
+	kindLambdaSched                   // Resource: name, Input: v, TimeoutInSeconds: n
+	kindOutput                        // Output: v
+	kindIteration                     // Name: name, Index: n
+	kindLength                        // Length: n
+	kindExecStarted                   // Input: v, RoleARN: name
 )
 
 // event is one recorded event. The common events (state entered/exited,

@@ -9,9 +9,9 @@ type state struct {
 	// enteredType and exitedType are the state's event types, e.g.
 	// "PassStateEntered", built once.
 	enteredType, exitedType string
-	ql   queryLang
-	next string
-	end  bool
+	ql                      queryLang
+	next                    string
+	end                     bool
 
 	// JSONPath input/output processing.
 	inputPath      *optPath
