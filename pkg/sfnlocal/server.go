@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
@@ -66,6 +67,9 @@ type Server struct {
 	clock clock.Clock
 	log   *slog.Logger
 	keep  int
+
+	observer Observer
+	running  atomic.Int64
 
 	// ctx outlives every request: executions are started under it so that a
 	// finished HTTP request does not abort them; Close cancels it.

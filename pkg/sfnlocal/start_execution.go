@@ -67,6 +67,10 @@ func (s *Server) startExecution(_ *http.Request, body []byte) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start execution %s: %w", arn, err)
 	}
+	s.running.Add(1)
+	if s.observer != nil {
+		s.observer.ExecutionStarted(m.name, in.Name, text)
+	}
 	s.seq++
 	e := &execution{x: x, machine: m, inputText: text, input: input, seq: s.seq, start: start}
 	s.execs[arn] = e
@@ -81,6 +85,10 @@ func (s *Server) startExecution(_ *http.Request, body []byte) (any, error) {
 func (s *Server) watch(e *execution, log *slog.Logger) {
 	<-e.x.Done()
 	in := e.info()
+	s.running.Add(-1)
+	if s.observer != nil {
+		s.observer.ExecutionEnded(e.machine.name, in.Name, in.Status)
+	}
 	log.Info("sfnlocal: execution ended", "status", in.Status, "error", in.Error)
 	s.mu.Lock()
 	s.pruneLocked(e.machine)

@@ -245,7 +245,7 @@ func (s *Server) receiveMessage(req *request) (any, error) {
 		}
 		if !next.IsZero() {
 			// Wake when the next in-flight or delayed message becomes visible.
-			if d := next.Sub(s.clock.Now()); d < remaining {
+			if d := s.realDuration(next.Sub(s.clock.Now())); d < remaining {
 				remaining = max0(d) + time.Millisecond
 			}
 		}
@@ -259,6 +259,16 @@ func (s *Server) receiveMessage(req *request) (any, error) {
 		}
 		timer.Stop()
 	}
+}
+
+// realDuration converts a span of the server's clock to wall time: a long
+// poll waits on the wall clock, so with an accelerated clock (one that has
+// Real, like clock.Scaled) a visibility timeout ends sooner than it reads.
+func (s *Server) realDuration(d time.Duration) time.Duration {
+	if r, ok := s.clock.(interface{ Real(time.Duration) time.Duration }); ok {
+		return r.Real(d)
+	}
+	return d
 }
 
 func max0(d time.Duration) time.Duration {

@@ -1,0 +1,238 @@
+package localrun
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/logiwaflow/logiwaflow/pkg/gate"
+	"github.com/logiwaflow/logiwaflow/pkg/inbound"
+	"github.com/logiwaflow/logiwaflow/pkg/localaws"
+	"github.com/logiwaflow/logiwaflow/pkg/logiwa"
+	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
+	"github.com/logiwaflow/logiwaflow/pkg/message"
+	"github.com/logiwaflow/logiwaflow/pkg/parking"
+	"github.com/logiwaflow/logiwaflow/pkg/records"
+	"github.com/logiwaflow/logiwaflow/statemachines"
+	"github.com/logiwaflow/logiwaflow/pkg/sfnlocal"
+	"github.com/logiwaflow/logiwaflow/pkg/syncjob"
+	"github.com/logiwaflow/logiwaflow/pkg/trigger"
+)
+
+// Queue visibility timeouts, in seconds of the runtime's clock. The gate's
+// covers a batch of ten paced calls of several requests each.
+const (
+	inboundVisibility = 60
+	gateVisibility    = 300
+)
+
+// FunctionARN is the local ARN of a task function (e.g. "validate").
+func FunctionARN(task string) string {
+	return "arn:aws:lambda:" + localaws.Region + ":" + sfnlocal.Account + ":function:" + Prefix + task
+}
+
+// createResources makes the queues (each with its DLQ and redrive policy)
+// and the tables, as Terraform declares them; existing ones are kept.
+func (r *Runtime) createResources(ctx context.Context) error {
+	r.queues = map[string]string{}
+	for _, key := range QueueKeys {
+		dlq, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(Prefix + key + "-dlq"),
+			Attributes: map[string]string{"MessageRetentionPeriod": "1209600"}})
+		if err != nil {
+			return fmt.Errorf("localrun: create queue %s-dlq: %w", key, err)
+		}
+		visibility := inboundVisibility
+		if key == "gate" {
+			visibility = gateVisibility
+		}
+		redrive := fmt.Sprintf(`{"deadLetterTargetArn":"arn:aws:sqs:%s:%s:%s%s-dlq","maxReceiveCount":%d}`,
+			localaws.Region, sfnlocal.Account, Prefix, key, MaxReceiveCount)
+		q, err := r.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(Prefix + key)})
+		if err != nil {
+			return fmt.Errorf("localrun: create queue %s: %w", key, err)
+		}
+		// Set, not create, the attributes: a queue kept from an earlier run
+		// takes the current settings.
+		if _, err := r.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: q.QueueUrl, Attributes: map[string]string{
+			string(sqstypes.QueueAttributeNameVisibilityTimeout): strconv.Itoa(visibility),
+			string(sqstypes.QueueAttributeNameRedrivePolicy):     redrive,
+		}}); err != nil {
+			return fmt.Errorf("localrun: configure queue %s: %w", key, err)
+		}
+		r.queues[key] = aws.ToString(q.QueueUrl)
+		r.queues[key+"-dlq"] = aws.ToString(dlq.QueueUrl)
+	}
+	if err := records.CreateTables(ctx, dynamodb.NewFromConfig(r.awsCfg), RecordsTable, JobsTable); err != nil {
+		return fmt.Errorf("localrun: %w", err)
+	}
+	return nil
+}
+
+// values are the placeholder values of one definition.
+func (r *Runtime) values(name string) map[string]string {
+	v := map[string]string{
+		"flow":                   name,
+		"gate_queue_url":         r.queues["gate"],
+		"gate_timeout_seconds":   "3600",
+		"latency_threshold_ms":   "2000",
+		"park_function_arn":      FunctionARN("park"),
+		"redrive_function_arn":   FunctionARN("redrive"),
+		"sync_function_arn":      FunctionARN("sync"),
+		"update_db_function_arn": FunctionARN("update-db"),
+		"validate_function_arn":  FunctionARN("validate"),
+	}
+	for k, x := range r.cfg.Values {
+		v[k] = x
+	}
+	return v
+}
+
+// registerMachines renders and registers every definition under its own
+// name; it returns definition name -> ARN.
+func (r *Runtime) registerMachines() (map[string]string, error) {
+	out := map[string]string{}
+	for _, name := range statemachines.Names() {
+		def, err := statemachines.Render(name, r.values(name))
+		if err != nil {
+			return nil, fmt.Errorf("localrun: %w", err)
+		}
+		arn, err := r.sfn.Register(name, def)
+		if err != nil {
+			return nil, fmt.Errorf("localrun: %w", err)
+		}
+		out[name] = arn
+	}
+	return out, nil
+}
+
+// functions builds the task functions the state machines invoke, as the
+// tasks/* mains build them, keyed by ARN and by name.
+func (r *Runtime) functions() (map[string]function, error) {
+	now := r.clock.Now
+	ddb := dynamodb.NewFromConfig(r.awsCfg)
+	store := &records.Store{DB: ddb, RecordTable: RecordsTable, JobTable: JobsTable, Now: now}
+	in := &inbound.Handlers{Store: store}
+	park := &parking.Service{
+		S3: s3.NewFromConfig(r.awsCfg), Bucket: ParkedBucket, SQS: r.sqs, Now: now,
+		Queues: map[string]string{
+			string(message.FlowInventory): r.queues["inventory"],
+			string(message.FlowOrders):    r.queues["orders"],
+			string(message.FlowRefunds):   r.queues["refunds"],
+		},
+	}
+	sync := &syncjob.Handler{Store: store, Now: now}
+	byTask := map[string]function{
+		"validate":  lambdaFunc(in.Validate),
+		"update-db": lambdaFunc(in.Record),
+		"park":      lambdaFunc(park.Park),
+		"redrive":   lambdaFunc(park.Redrive),
+		"sync":      lambdaFunc(sync.Handle),
+	}
+	out := map[string]function{}
+	for task, fn := range byTask {
+		out[FunctionARN(task)] = fn
+		out[Prefix+task] = fn
+	}
+	return out, nil
+}
+
+// account fills the Logiwa account from the simulator's seed where the
+// configuration leaves it empty.
+func (r *Runtime) account() gate.Account {
+	acct := r.cfg.Account
+	if acct.CancelReason == "" {
+		acct.CancelReason = "Customer request"
+	}
+	if r.sim == nil {
+		return acct
+	}
+	snap := r.sim.Snapshot()
+	if acct.ClientIdentifier == "" {
+		for _, c := range snap.Clients {
+			if c.DisplayName == logiwasim.SeedClient {
+				acct.ClientIdentifier = c.Identifier
+			}
+		}
+	}
+	if acct.WarehouseIdentifier == "" {
+		for _, w := range snap.Warehouses {
+			if w.Code == logiwasim.SeedWarehouse {
+				acct.WarehouseIdentifier = w.Identifier
+			}
+		}
+	}
+	if acct.OrderType == "" {
+		acct.OrderType = logiwasim.SeedOrderType
+	}
+	return acct
+}
+
+// startMappings starts the event source mappings: the three triggers and
+// the gate worker (one Logiwa client and pacer per concurrent slot, at
+// RateLimit/GateConcurrency each, as on Lambda).
+func (r *Runtime) startMappings(logiwaURL string) error {
+	for _, f := range message.Flows {
+		t := &trigger.Trigger{SFN: r.sfnc, Flow: f, StateMachineARN: r.tgt.StateMachines[string(f)], Logger: r.log}
+		hs := make([]batchHandler, r.cfg.TriggerConcurrency)
+		for i := range hs {
+			hs[i] = t.Handle
+		}
+		r.addMapping(string(f), hs)
+	}
+	acct := r.account()
+	n := r.cfg.GateConcurrency
+	hs := make([]batchHandler, n)
+	for i := range hs {
+		client, err := logiwa.New(logiwa.Config{
+			BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword,
+			HTTPClient: &http.Client{Transport: gate.Metered(http.DefaultTransport, r.meter)},
+			Logger:     r.log,
+			Pacer:      gate.NewPacer(r.cfg.RateLimit, n, r.clock),
+			Now:        r.clock.Now,
+		})
+		if err != nil {
+			return fmt.Errorf("localrun: gate: %w", err)
+		}
+		w := &gate.Worker{SFN: r.sfnc, Operations: gate.Operations(client, acct), Logger: r.log, Meter: r.meter}
+		hs[i] = w.Handle
+	}
+	r.addMapping("gate", hs)
+	for _, m := range r.mappings {
+		m.run(r.ctx, &r.wg)
+	}
+	return nil
+}
+
+func (r *Runtime) addMapping(key string, hs []batchHandler) {
+	r.mappings[key] = &esm{
+		name: key, queueURL: r.queues[key], queueARN: "arn:aws:sqs:" + localaws.Region + ":" + sfnlocal.Account + ":" + Prefix + key,
+		sqs: r.sqs, handlers: hs, batchSize: 10, wait: 20, log: r.log, inflight: &r.inflight,
+	}
+}
+
+// resume starts again, under the same names, the executions the journal
+// says were running when the last run stopped.
+func (r *Runtime) resume(ctx context.Context, unfinished []journalEntry) error {
+	for _, e := range unfinished {
+		arn, ok := r.tgt.StateMachines[e.Machine]
+		if !ok {
+			r.log.Warn("journal: unknown state machine; execution not resumed", "stateMachine", e.Machine, "execution", e.Name)
+			continue
+		}
+		if _, err := r.sfnc.StartExecution(ctx, &sfn.StartExecutionInput{
+			StateMachineArn: aws.String(arn), Name: aws.String(e.Name), Input: aws.String(e.Input),
+		}); err != nil {
+			return fmt.Errorf("localrun: resume %s %s: %w", e.Machine, e.Name, err)
+		}
+		r.log.Info("execution resumed after restart", "stateMachine", e.Machine, "execution", e.Name)
+	}
+	return nil
+}
