@@ -21,10 +21,10 @@ import (
 	"github.com/logiwaflow/logiwaflow/pkg/message"
 	"github.com/logiwaflow/logiwaflow/pkg/parking"
 	"github.com/logiwaflow/logiwaflow/pkg/records"
-	"github.com/logiwaflow/logiwaflow/statemachines"
 	"github.com/logiwaflow/logiwaflow/pkg/sfnlocal"
 	"github.com/logiwaflow/logiwaflow/pkg/syncjob"
 	"github.com/logiwaflow/logiwaflow/pkg/trigger"
+	"github.com/logiwaflow/logiwaflow/statemachines"
 )
 
 // Queue visibility timeouts, in seconds of the runtime's clock. The gate's

@@ -261,11 +261,16 @@ func (s *Server) receiveMessage(req *request) (any, error) {
 	}
 }
 
+// scaledClock is a clock that runs faster than the wall clock.
+type scaledClock interface {
+	Real(d time.Duration) time.Duration
+}
+
 // realDuration converts a span of the server's clock to wall time: a long
 // poll waits on the wall clock, so with an accelerated clock (one that has
 // Real, like clock.Scaled) a visibility timeout ends sooner than it reads.
 func (s *Server) realDuration(d time.Duration) time.Duration {
-	if r, ok := s.clock.(interface{ Real(time.Duration) time.Duration }); ok {
+	if r, ok := s.clock.(scaledClock); ok {
 		return r.Real(d)
 	}
 	return d
