@@ -1,0 +1,7 @@
+variable "needed" {
+  type = string
+}
+
+output "needed" {
+  value = var.needed
+}
