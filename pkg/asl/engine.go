@@ -102,9 +102,18 @@ func (e *Engine) Start(ctx context.Context, sm *StateMachine, input any, opt Sta
 	// that context lives: cancelling ctx aborts the execution.
 	x.ctx, x.cancel = context.WithCancel(ctx)
 	x.hist.events = make([]event, 0, sm.histHint())
-	pool.run(x.run)
+	// The execution starts on a pool goroutine at once when the caller
+	// reads Done or Waits with a context that can end, and within
+	// startDelay anyway; a caller that Waits without a deadline runs it
+	// itself (see Execution.Wait), which saves two goroutine switches and a
+	// thread wake-up per execution.
+	x.kick = time.AfterFunc(startDelay, x.startAsync)
 	return x, nil
 }
+
+// startDelay is the longest an execution that nobody waits for takes to
+// start.
+const startDelay = 50 * time.Microsecond
 
 // Run parses, validates and runs a definition to completion: a convenience
 // for tools and tests.

@@ -3,6 +3,7 @@ package asl
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
@@ -31,6 +32,17 @@ type Execution struct {
 
 	execCtxOnce sync.Once
 	execCtx     map[string]any
+
+	// claimed is set by whichever of startAsync and Wait starts the run.
+	claimed atomic.Bool
+	kick    *time.Timer
+}
+
+// startAsync runs the execution on a pool goroutine unless it was started.
+func (x *Execution) startAsync() {
+	if x.claimed.CompareAndSwap(false, true) {
+		pool.run(x.run)
+	}
 }
 
 // failure is how a state, branch or execution failed.
@@ -64,8 +76,18 @@ func (x *Execution) Status() Status {
 // History returns a snapshot of the events so far.
 func (x *Execution) History() []HistoryEvent { return x.hist.snapshot() }
 
-// Wait blocks until the execution ends or ctx is done.
+// Wait blocks until the execution ends or ctx is done. When the execution
+// has not started yet and ctx can never be done, Wait runs it on the
+// calling goroutine: the caller would only block until the end anyway.
 func (x *Execution) Wait(ctx context.Context) (Result, error) {
+	if x.claimed.CompareAndSwap(false, true) {
+		x.kick.Stop()
+		if ctx.Done() == nil {
+			x.run()
+		} else {
+			pool.run(x.run)
+		}
+	}
 	select {
 	case <-x.done:
 		x.mu.Lock()
@@ -77,7 +99,10 @@ func (x *Execution) Wait(ctx context.Context) (Result, error) {
 }
 
 // Done is closed when the execution has ended.
-func (x *Execution) Done() <-chan struct{} { return x.done }
+func (x *Execution) Done() <-chan struct{} {
+	x.startAsync()
+	return x.done
+}
 
 // Stop aborts a running execution: it ends ABORTED with an ExecutionAborted
 // event at once, and its evaluation is cancelled.
@@ -129,7 +154,8 @@ func (x *Execution) run() {
 			}
 		}()
 	}
-	f := &frame{x: x, h: root, vars: newVars(nil)}
+	f := &frame{x: x, h: root}
+	f.vars = &f.ownVars
 	out, fl := f.runProgram(x.sm.root, x.input)
 	if fl == nil {
 		x.finish(StatusSucceeded, out, nil, "ExecutionSucceeded", &EventDetails{Output: out}, root.source, true)
@@ -172,6 +198,13 @@ type frame struct {
 
 	// grp is the Map or Parallel worker group this frame runs in, if any.
 	grp *lazyGroup
+
+	// Storage that would otherwise be allocated per branch, iteration or
+	// state: the frame's own history thread (when it has one), its variable
+	// scope, and the state being run (a frame runs one state at a time).
+	ownHist histCtx
+	ownVars vars
+	sr      stateRun
 }
 
 // record appends an event with full details, stamped f.now, that becomes
@@ -236,10 +269,71 @@ func (f *frame) contextObject() any {
 	return co
 }
 
+// contextField answers the common context paths ($$.Execution.Id,
+// $$.State.Name, $$.Map.Item.Value, ...) without building the context
+// object; ok is false for anything else, which the caller then evaluates
+// on the whole object (with the same result, and the same errors).
+func (f *frame) contextField(fields []string) (any, bool) {
+	x := f.x
+	switch fields[0] {
+	case "Execution":
+		if len(fields) == 2 {
+			if fields[1] == "StartTime" {
+				return formatTime(x.start), true
+			}
+			v, ok := x.executionContext()[fields[1]]
+			return v, ok
+		}
+	case "State":
+		if len(fields) == 2 {
+			switch fields[1] {
+			case "Name":
+				return f.stateName, true
+			case "EnteredTime":
+				return formatTime(f.stateEntered), true
+			case "RetryCount":
+				if f.execState {
+					return jsonvalue.NumberFromInt(int64(f.retryCount)), true
+				}
+			}
+		}
+	case "StateMachine":
+		if len(fields) == 2 {
+			switch fields[1] {
+			case "Id":
+				return x.smARN, true
+			case "Name":
+				return x.sm.Name, true
+			}
+		}
+	case "Task":
+		if len(fields) == 2 && fields[1] == "Token" && f.taskToken != "" {
+			return f.taskToken, true
+		}
+	case "Map":
+		if len(fields) == 3 && fields[1] == "Item" && f.inMap {
+			switch fields[2] {
+			case "Index":
+				return jsonvalue.NumberFromInt(int64(f.itemIndex)), true
+			case "Value":
+				return f.itemValue, true
+			}
+		}
+	}
+	return nil, false
+}
+
 // child returns a frame for a branch or iteration: its own history thread
-// and variable scope.
+// (h, or when h is nil one starting where f's thread is) and variable scope.
 func (f *frame) child(h *histCtx) *frame {
-	return &frame{x: f.x, h: h, vars: newVars(f.vars), inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue, grp: f.grp}
+	cf := &frame{x: f.x, h: h, inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue, grp: f.grp}
+	if h == nil {
+		cf.ownHist = histCtx{source: f.h.source, last: f.h.source}
+		cf.h = &cf.ownHist
+	}
+	cf.ownVars.parent = f.vars
+	cf.vars = &cf.ownVars
+	return cf
 }
 
 // runProgram runs states from StartAt until one ends the program.

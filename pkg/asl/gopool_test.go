@@ -3,6 +3,8 @@ package asl
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -169,5 +171,39 @@ func TestHistoryTimestamps(t *testing.T) {
 		if fmt.Sprint(at[typ]) != fmt.Sprint(w) {
 			t.Errorf("%s at %v, want %v", typ, at[typ], w)
 		}
+	}
+}
+
+// TestStartWithoutWait checks that an execution nobody waits for runs by
+// itself, and that one waited for without a deadline runs on the waiting
+// goroutine.
+func TestStartWithoutWait(t *testing.T) {
+	var stack string
+	runner := TaskRunnerFunc(func(_ context.Context, req TaskRequest) (any, error) {
+		buf := make([]byte, 16<<10)
+		stack = string(buf[:runtime.Stack(buf, false)])
+		return req.Input, nil
+	})
+	e := NewEngine(WithTasks(runner))
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","End":true}}}`
+
+	x := startDef(t, e, def, `{}`)
+	deadline := time.Now().Add(2 * time.Second)
+	for x.Status() == StatusRunning && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if st := x.Status(); st != StatusSucceeded {
+		t.Fatalf("unwaited execution: status %s", st)
+	}
+	if strings.Contains(stack, "(*Execution).Wait") {
+		t.Fatalf("unwaited execution ran inside Wait:\n%s", stack)
+	}
+
+	x = startDef(t, e, def, `{}`)
+	if res, err := x.Wait(context.Background()); err != nil || res.Status != StatusSucceeded {
+		t.Fatalf("waited execution: %v %v", res.Status, err)
+	}
+	if !strings.Contains(stack, "(*Execution).Wait") {
+		t.Fatalf("execution waited for without a deadline did not run on the waiting goroutine:\n%s", stack)
 	}
 }

@@ -32,6 +32,10 @@ type pathExpr struct {
 	varName string
 	rest    *jsonpath.Path // the path below the root, rewritten to start at "$"
 	whole   bool           // rest is just "$"
+	// fields is rest as plain field names ("$$.Execution.StartTime" ->
+	// [Execution StartTime]) for a context path, so that the common ones
+	// are answered without building the whole context object.
+	fields []string
 }
 
 func compilePath(src string) (*pathExpr, error) {
@@ -53,8 +57,31 @@ func compilePath(src string) (*pathExpr, error) {
 			return nil, fmt.Errorf("path %q: %w", src, err)
 		}
 		pe.rest = p
+		if pe.root == rootContext {
+			pe.fields = plainFields(rest)
+		}
 	}
 	return pe, nil
+}
+
+// plainFields splits "$.a.b" into [a b]; nil when the path has anything but
+// plain dotted names.
+func plainFields(rest string) []string {
+	if !strings.HasPrefix(rest, "$.") {
+		return nil
+	}
+	fields := strings.Split(rest[2:], ".")
+	for _, f := range fields {
+		if f == "" {
+			return nil
+		}
+		for _, c := range f {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+				return nil
+			}
+		}
+	}
+	return fields
 }
 
 // compileValuePath compiles a *Path field (SecondsPath, ErrorPath, ...).
@@ -153,6 +180,8 @@ type tmpl struct {
 	path  *pathExpr
 	intr  *intrinsic.Expr
 	text  string
+	// intrPaths are the intrinsic's path arguments, compiled.
+	intrPaths map[string]*pathExpr
 }
 
 // compileTemplate compiles a Parameters-like value. A subtree without any
@@ -222,7 +251,15 @@ func compileDollarValue(s string) (*tmpl, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &tmpl{kind: tIntrinsic, intr: e, text: s}, nil
+		t := &tmpl{kind: tIntrinsic, intr: e, text: s, intrPaths: map[string]*pathExpr{}}
+		for _, p := range e.Paths() {
+			// A path that does not compile is left to fail at run time
+			// with the error it always had.
+			if pe, err := compilePath(p); err == nil {
+				t.intrPaths[p] = pe
+			}
+		}
+		return t, nil
 	}
 	pe, err := compilePath(s)
 	if err != nil {
@@ -253,6 +290,11 @@ func (r resolver) get(pe *pathExpr) (any, error) {
 	case rootInput:
 		doc = r.input
 	case rootContext:
+		if pe.fields != nil {
+			if v, ok := r.f.contextField(pe.fields); ok {
+				return v, nil
+			}
+		}
 		doc = r.f.contextObject()
 	case rootVar:
 		v, ok := r.f.vars.lookup(pe.varName)
@@ -318,7 +360,13 @@ func (t *tmpl) eval(r resolver) (any, error) {
 	case tPath:
 		return r.get(t.path)
 	case tIntrinsic:
-		v, err := t.intr.EvalEnv(r.resolveString, intrinsic.Env{UUID: r.f.x.eng.ids})
+		resolve := func(path string) (any, error) {
+			if pe := t.intrPaths[path]; pe != nil {
+				return r.get(pe)
+			}
+			return r.resolveString(path)
+		}
+		v, err := t.intr.EvalEnv(resolve, intrinsic.Env{UUID: r.f.x.eng.ids})
 		if err != nil {
 			var nf *pathNotFound
 			if errors.As(err, &nf) {

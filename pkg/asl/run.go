@@ -25,7 +25,8 @@ func (sr *stateRun) hist() *history { return &sr.f.x.hist }
 // runState runs one state and returns its output and the next state ("" when
 // the program ends), or how it failed.
 func (f *frame) runState(st *state, input any) (any, string, *failure) {
-	sr := &stateRun{f: f, st: st, input: input, enteredPrev: f.h.source}
+	sr := &f.sr
+	*sr = stateRun{f: f, st: st, input: input, enteredPrev: f.h.source}
 	now := f.tick()
 	sr.enteredID = f.x.hist.put(f.h, &event{ts: now, typ: st.enteredType, kind: kindStateEntered, name: st.name, v: input}, true)
 	f.stateName, f.stateEntered, f.retryCount, f.taskToken = st.name, now, 0, ""

@@ -216,7 +216,7 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 		failures int
 		firstErr *failure
 		stop     bool
-		ctxs     = make([]*histCtx, workers)
+		ctxs     = make([]histCtx, workers)
 		grp      = f.grp // the group the iterations run in
 	)
 	tolerated := func() bool {
@@ -229,8 +229,8 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 		return tolPct >= 0 && float64(failures)*100/float64(n) <= tolPct
 	}
 	worker := func(w int) {
-		wctx := f.h.child()
-		ctxs[w] = wctx
+		wctx := &ctxs[w]
+		*wctx = histCtx{source: f.h.source, last: f.h.source}
 		for {
 			mu.Lock()
 			if stop || nextJob >= n {
@@ -240,9 +240,7 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 			i := nextJob
 			nextJob++
 			mu.Unlock()
-			jctx := wctx.child()
-			out, fl := sr.iteration(jctx, grp, i, items[i], eff)
-			wctx.integrate(jctx)
+			out, jlast, fl := sr.iteration(wctx, grp, i, items[i], eff)
 			mu.Lock()
 			if fl != nil {
 				failures++
@@ -262,7 +260,7 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 			last := nextJob >= n
 			mu.Unlock()
 			if last {
-				wctx.source = jctx.last
+				wctx.source = jlast
 			}
 		}
 	}
@@ -275,10 +273,10 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 		worker(0)
 		g.finish()
 	}
-	for _, c := range ctxs {
-		if c != nil {
-			f.h.integrate(c)
-		}
+	// A worker that never started left its context zero, which changes
+	// nothing here.
+	for i := range ctxs {
+		f.h.integrate(&ctxs[i])
 	}
 	if firstErr != nil {
 		return nil, firstErr
@@ -291,11 +289,16 @@ func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, t
 	return results, nil
 }
 
-// iteration runs one item through the processor in its own frame.
-func (sr *stateRun) iteration(h *histCtx, grp *lazyGroup, index int, item, eff any) (any, *failure) {
+// iteration runs one item through the processor in its own frame, on a
+// history thread that starts at the worker's (wctx) and is folded back into
+// it at the end. It also returns the id of the iteration's last event.
+func (sr *stateRun) iteration(wctx *histCtx, grp *lazyGroup, index int, item, eff any) (any, int64, *failure) {
 	f, ms := sr.f, sr.st.mapSpec
 	hist := &f.x.hist
-	cf := f.child(h)
+	cf := f.child(nil)
+	cf.ownHist = histCtx{source: wctx.source, last: wctx.source}
+	h := cf.h
+	defer wctx.integrate(h)
 	cf.grp = grp
 	// ev records the iteration's events; they differ only in type and time.
 	ev := func(typ string, ts time.Time, advance bool) {
@@ -317,7 +320,7 @@ func (sr *stateRun) iteration(h *histCtx, grp *lazyGroup, index int, item, eff a
 		if err != nil {
 			fl := sr.toFailure(err)
 			ev("MapIterationFailed", cf.tick(), false)
-			return nil, fl
+			return nil, h.last, fl
 		}
 	}
 	out, fl := cf.runProgram(ms.processor, input)
@@ -327,10 +330,10 @@ func (sr *stateRun) iteration(h *histCtx, grp *lazyGroup, index int, item, eff a
 		} else {
 			ev("MapIterationFailed", cf.tick(), false)
 		}
-		return nil, fl
+		return nil, h.last, fl
 	}
 	ev("MapIterationSucceeded", cf.now, false)
-	return out, nil
+	return out, h.last, nil
 }
 
 // intOrNumericString reads an integer, also from a string holding one (AWS

@@ -197,8 +197,11 @@ func (sr *stateRun) callRunner(req TaskRequest, timeout, heartbeat int64, waitTo
 	}
 	if timeout > 0 {
 		done := make(chan outcome, 1)
+		// The goroutine gets its own copy of the request so that req
+		// itself stays on the stack on the common path without a timeout.
+		r := req
 		go func() {
-			v, err := eng.tasks.RunTask(ctx, req)
+			v, err := eng.tasks.RunTask(ctx, r)
 			done <- outcome{v, err}
 		}()
 		select {

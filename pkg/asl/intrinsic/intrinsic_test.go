@@ -2,6 +2,7 @@ package intrinsic
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -322,6 +323,23 @@ func BenchmarkCompileNested(b *testing.B) {
 	for b.Loop() {
 		if _, err := Compile(`States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, '-')), -1))`); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestPaths(t *testing.T) {
+	tests := map[string]string{
+		"States.Format('{} {}', $.a, States.ArrayLength($$.b.c))": "[$.a $$.b.c]",
+		"States.UUID()":                     "[]",
+		"States.Array(1, $v, 'x', $v.k[0])": "[$v $v.k[0]]",
+	}
+	for src, want := range tests {
+		e, err := Compile(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if got := fmt.Sprint(e.Paths()); got != want {
+			t.Errorf("%s: Paths() = %s, want %s", src, got, want)
 		}
 	}
 }

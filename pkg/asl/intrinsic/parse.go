@@ -64,6 +64,25 @@ func Compile(expr string) (*Expr, error) {
 // String returns the expression as written.
 func (e *Expr) String() string { return e.src }
 
+// Paths lists the path arguments of the call and its nested calls, as
+// written, in order; a caller can compile them once.
+func (e *Expr) Paths() []string {
+	var out []string
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.kind {
+		case nPath:
+			out = append(out, n.path)
+		case nCall:
+			for _, a := range n.args {
+				walk(a)
+			}
+		}
+	}
+	walk(e.root)
+	return out
+}
+
 type parser struct {
 	src   string
 	pos   int
