@@ -31,19 +31,19 @@ type startData struct {
 // operator edits them before starting.
 var examples = map[string]map[string]any{
 	"inventory": {
-		"schema": "inventory.v1", "messageId": "", "sku": "SKU-1001", "version": 1, "occurredAt": "",
-		"product": map[string]any{"name": "Trail Mug 350ml", "description": "Enamel camping mug", "active": true},
+		"schema": "inventory.v1", "messageId": "", "sku": "MUG-BLUE", "version": 1, "occurredAt": "",
+		"product": map[string]any{"name": "Blue Mug", "description": "Enamel camping mug, blue", "active": true},
 	},
 	"orders": {
 		"schema": "order.v1", "messageId": "", "orderNumber": "SO-1001", "version": 1, "occurredAt": "",
 		"orderDate": "", "customer": map[string]any{"firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com"},
 		"shipTo":         map[string]any{"addressLine1": "12 Analytical St", "city": "London", "postalCode": "N1 9GU", "country": "GB"},
 		"shippingMethod": "Standard", "currency": "USD",
-		"lines": []any{map[string]any{"sku": "SKU-1001", "quantity": 1}},
+		"lines": []any{map[string]any{"sku": "MUG-BLUE", "quantity": 1}},
 	},
 	"refunds": {
 		"schema": "refund.v1", "messageId": "", "rma": "RMA-1001", "orderNumber": "SO-1001", "version": 1, "occurredAt": "",
-		"kind": "return", "reason": "Damaged in transit", "lines": []any{map[string]any{"sku": "SKU-1001", "quantity": 1}},
+		"kind": "return", "reason": "Damaged in transit", "lines": []any{map[string]any{"sku": "MUG-BLUE", "quantity": 1}},
 	},
 }
 
@@ -124,7 +124,7 @@ func (s *server) start(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.log.Warn("console: start refused", "machine", machine, "err", err)
-		s.render(w, r, status, "start", page{Title: "Start an execution", Nav: "start", Error: err.Error(), Data: d})
+		s.render(w, r, status, "start", page{Title: "Start an execution", Nav: "start", Data: d})
 	}
 	if input == "" {
 		input = "{}"
