@@ -101,7 +101,8 @@ func (e *Engine) Start(ctx context.Context, sm *StateMachine, input any, opt Sta
 	// The execution outlives the caller's request context only as long as
 	// that context lives: cancelling ctx aborts the execution.
 	x.ctx, x.cancel = context.WithCancel(ctx)
-	x.hist.events = make([]event, 0, sm.histHint())
+	x.hist.events = make([]rec, 0, sm.histHint())
+	x.hist.loc = x.start.Location()
 	// The execution starts on a pool goroutine at once when the caller
 	// reads Done or Waits with a context that can end, and within
 	// startDelay anyway; a caller that Waits without a deadline runs it

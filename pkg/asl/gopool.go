@@ -70,16 +70,24 @@ type lazyGroup struct {
 	mu       sync.Mutex
 	released bool // helpers started, or the group finished first
 	helpers  int
-	worker   func(w int)
+	worker   groupWorker
 	timer    *time.Timer
 	wg       sync.WaitGroup
 	// fast is set once released so that mayBlock skips the lock.
 	fast atomic.Bool
 }
 
+// groupWorker is the work of a group's workers; work(w) runs worker w.
+type groupWorker interface{ work(w int) }
+
+// workerFunc adapts a function to groupWorker.
+type workerFunc func(w int)
+
+func (f workerFunc) work(w int) { f(w) }
+
 // start arms the group: helpers more workers (1..helpers) may be started
-// later; the caller then runs worker(0) itself and calls finish.
-func (g *lazyGroup) start(parent *lazyGroup, helpers int, worker func(w int)) {
+// later; the caller then runs worker 0 itself and calls finish.
+func (g *lazyGroup) start(parent *lazyGroup, helpers int, worker groupWorker) {
 	g.parent, g.helpers, g.worker = parent, helpers, worker
 	if helpers <= 0 {
 		g.released = true
@@ -111,7 +119,7 @@ func (g *lazyGroup) releaseOne() {
 	for w := 1; w <= g.helpers; w++ {
 		pool.run(func() {
 			defer g.wg.Done()
-			g.worker(w)
+			g.worker.work(w)
 		})
 	}
 }

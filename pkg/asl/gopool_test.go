@@ -91,7 +91,7 @@ func TestGroupsWaitTogether(t *testing.T) {
 func TestGroupFinishesWithoutHelpers(t *testing.T) {
 	var g lazyGroup
 	ran := make([]bool, 4)
-	g.start(nil, 3, func(w int) { ran[w] = true })
+	g.start(nil, 3, workerFunc(func(w int) { ran[w] = true }))
 	ran[0] = true
 	g.finish()
 	time.Sleep(2 * lazySpawnDelay)
@@ -106,7 +106,7 @@ func TestGroupReleaseStartsAncestors(t *testing.T) {
 	var outer, inner lazyGroup
 	var mu sync.Mutex
 	started := map[string]int{}
-	count := func(name string) func(int) {
+	count := func(name string) workerFunc {
 		return func(int) { mu.Lock(); started[name]++; mu.Unlock() }
 	}
 	outer.start(nil, 2, count("outer"))

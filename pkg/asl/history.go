@@ -174,7 +174,10 @@ func (e HistoryEvent) MarshalJSON() ([]byte, error) {
 // encoded only when an event is marshalled.
 type history struct {
 	mu     sync.Mutex
-	events []event
+	events []rec
+	// loc is the location of the execution's start time, which the
+	// timestamps are rendered in (they are stored as Unix nanoseconds).
+	loc    *time.Location
 	now    func() time.Time
 	record bool
 	// closed is set once the execution has ended; events reported later (by
@@ -197,11 +200,10 @@ const (
 	kindExecStarted                   // Input: v, RoleARN: name
 )
 
-// event is one recorded event. The common events (state entered/exited,
-// Lambda calls, Map iterations) carry their few detail fields inline; the
-// others point to their EventDetails.
+// event is an event as a state reports it. The common events (state
+// entered/exited, Lambda calls, Map iterations) carry their few detail
+// fields inline; the others point to their EventDetails.
 type event struct {
-	id, prev int64
 	ts       time.Time
 	typ      string
 	kind     eventKind
@@ -212,17 +214,51 @@ type event struct {
 	d        *EventDetails
 }
 
+// rec is an event as the history stores it: 80 bytes, without its id
+// (its index + 1), every execution keeps about a hundred of them.
+type rec struct {
+	ns   int64 // timestamp, Unix nanoseconds
+	prev int32
+	n    int32
+	kind eventKind
+	typ  string
+	name string
+	v    any
+	d    *EventDetails
+}
+
+// record converts e for storage; details that do not fit the compact form
+// (assigned variables, a number beyond int32) go to an EventDetails.
+func (e *event) record(prev int64) rec {
+	r := rec{ns: e.ts.UnixNano(), prev: int32(prev), n: int32(e.n), kind: e.kind, typ: e.typ, name: e.name, v: e.v, d: e.d}
+	if e.assigned != nil || int64(r.n) != e.n {
+		d := r.details()
+		switch e.kind {
+		case kindStateExited:
+			d.AssignedVariables = e.assigned
+		case kindLambdaSched:
+			d.TimeoutInSeconds = e.n
+		case kindIteration:
+			d.Index = int(e.n)
+		case kindLength:
+			d.Length = int(e.n)
+		}
+		r.kind, r.d = kindFull, d
+	}
+	return r
+}
+
 // details builds the event's EventDetails.
-func (e *event) details() *EventDetails {
+func (e *rec) details() *EventDetails {
 	switch e.kind {
 	case kindFull:
 		return e.d
 	case kindStateEntered:
 		return &EventDetails{Name: e.name, Input: e.v}
 	case kindStateExited:
-		return &EventDetails{Name: e.name, Output: e.v, AssignedVariables: e.assigned}
+		return &EventDetails{Name: e.name, Output: e.v}
 	case kindLambdaSched:
-		return &EventDetails{Resource: e.name, Input: e.v, TimeoutInSeconds: e.n}
+		return &EventDetails{Resource: e.name, Input: e.v, TimeoutInSeconds: int64(e.n)}
 	case kindOutput:
 		return &EventDetails{Output: e.v}
 	case kindIteration:
@@ -277,8 +313,7 @@ func (h *history) put(c *histCtx, e *event, advance bool) int64 {
 		return c.source
 	}
 	id := int64(len(h.events) + 1)
-	e.id, e.prev = id, c.source
-	h.events = append(h.events, *e)
+	h.events = append(h.events, e.record(c.source))
 	h.mu.Unlock()
 	c.last = id
 	if advance {
@@ -293,21 +328,26 @@ func (h *history) addWithPrev(prev int64, ts time.Time, typ string, d *EventDeta
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	id := int64(len(h.events) + 1)
-	e := event{id: id, prev: prev, ts: ts, typ: typ, d: d}
+	e := event{ts: ts, typ: typ, d: d}
 	if d != nil {
 		e.kind = kindFull
 	}
-	h.events = append(h.events, e)
+	h.events = append(h.events, e.record(prev))
 	return id
 }
 
 func (h *history) snapshot() []HistoryEvent {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	loc := h.loc
+	if loc == nil {
+		loc = time.Local
+	}
 	out := make([]HistoryEvent, len(h.events))
 	for i := range h.events {
 		e := &h.events[i]
-		out[i] = HistoryEvent{ID: e.id, PreviousEventID: e.prev, Timestamp: e.ts, Type: e.typ, Details: e.details()}
+		out[i] = HistoryEvent{ID: int64(i + 1), PreviousEventID: int64(e.prev), Timestamp: time.Unix(0, e.ns).In(loc),
+			Type: e.typ, Details: e.details()}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package asl
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -199,94 +198,112 @@ func (sr *stateRun) mapFloat(src valueSource, pe *pathExpr, field string, eff an
 // Succeeded/Failed event is not the source of the worker's next event, and
 // the Map's closing events follow from the last iteration's events.
 func (sr *stateRun) iterate(items []any, eff any, maxConc int, tolCount int64, tolPct float64) ([]any, *failure) {
-	f, ms := sr.f, sr.st.mapSpec
+	f := sr.f
 	n := len(items)
-	results := make([]any, n)
 	if n == 0 {
-		return results, nil
+		return make([]any, 0), nil
 	}
 	workers := maxConc
 	if workers <= 0 || workers > inlineMaxConcurrency {
 		workers = inlineMaxConcurrency
 	}
 	workers = min(workers, n)
-	var (
-		mu       sync.Mutex
-		nextJob  int
-		failures int
-		firstErr *failure
-		stop     bool
-		ctxs     = make([]histCtx, workers)
-		grp      = f.grp // the group the iterations run in
-	)
-	tolerated := func() bool {
-		if tolCount < 0 && tolPct < 0 {
-			return false
-		}
-		if tolCount >= 0 && int64(failures) <= tolCount {
-			return true
-		}
-		return tolPct >= 0 && float64(failures)*100/float64(n) <= tolPct
-	}
-	worker := func(w int) {
-		wctx := &ctxs[w]
-		*wctx = histCtx{source: f.h.source, last: f.h.source}
-		for {
-			mu.Lock()
-			if stop || nextJob >= n {
-				mu.Unlock()
-				return
-			}
-			i := nextJob
-			nextJob++
-			mu.Unlock()
-			out, jlast, fl := sr.iteration(wctx, grp, i, items[i], eff)
-			mu.Lock()
-			if fl != nil {
-				failures++
-				if !tolerated() {
-					if firstErr == nil {
-						firstErr = fl
-					}
-					stop = true
-				}
-				mu.Unlock()
-				if stop {
-					return
-				}
-				continue
-			}
-			results[i] = out
-			last := nextJob >= n
-			mu.Unlock()
-			if last {
-				wctx.source = jlast
-			}
-		}
-	}
+	// One allocation holds the run's shared state (closures would move
+	// each captured variable to the heap on its own).
+	m := &mapRun{sr: sr, items: items, eff: eff, tolCount: tolCount, tolPct: tolPct,
+		results: make([]any, n), ctxs: make([]histCtx, workers), grp: f.grp}
 	if workers == 1 {
-		worker(0)
+		m.work(0)
 	} else {
-		g := &lazyGroup{}
-		grp = g
-		g.start(f.grp, workers-1, worker)
-		worker(0)
-		g.finish()
+		m.grp = &m.g
+		m.g.start(f.grp, workers-1, m)
+		m.work(0)
+		m.g.finish()
 	}
 	// A worker that never started left its context zero, which changes
 	// nothing here.
-	for i := range ctxs {
-		f.h.integrate(&ctxs[i])
+	for i := range m.ctxs {
+		f.h.integrate(&m.ctxs[i])
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	if m.firstErr != nil {
+		return nil, m.firstErr
 	}
-	if failures > 0 && !tolerated() {
+	if m.failures > 0 && !m.tolerated() {
 		return nil, newFailure(aslerr.ExceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
 	}
-	_ = ms
-	_ = math.Inf
-	return results, nil
+	return m.results, nil
+}
+
+// mapRun is one run of a Map state's iterations, shared by its workers.
+type mapRun struct {
+	sr       *stateRun
+	items    []any
+	eff      any
+	tolCount int64
+	tolPct   float64
+	results  []any
+	ctxs     []histCtx  // one history thread per worker
+	grp      *lazyGroup // the group the iterations run in
+	g        lazyGroup
+
+	mu       sync.Mutex
+	nextJob  int
+	failures int
+	firstErr *failure
+	stop     bool
+}
+
+// tolerated reports whether the failures so far are within the Map's
+// tolerance; m.mu is held.
+func (m *mapRun) tolerated() bool {
+	if m.tolCount < 0 && m.tolPct < 0 {
+		return false
+	}
+	if m.tolCount >= 0 && int64(m.failures) <= m.tolCount {
+		return true
+	}
+	return m.tolPct >= 0 && float64(m.failures)*100/float64(len(m.items)) <= m.tolPct
+}
+
+// work is worker w: it runs iterations until none is left or one failed
+// beyond the tolerance.
+func (m *mapRun) work(w int) {
+	f, n := m.sr.f, len(m.items)
+	wctx := &m.ctxs[w]
+	*wctx = histCtx{source: f.h.source, last: f.h.source}
+	for {
+		m.mu.Lock()
+		if m.stop || m.nextJob >= n {
+			m.mu.Unlock()
+			return
+		}
+		i := m.nextJob
+		m.nextJob++
+		m.mu.Unlock()
+		out, jlast, fl := m.sr.iteration(wctx, m.grp, i, m.items[i], m.eff)
+		m.mu.Lock()
+		if fl != nil {
+			m.failures++
+			if !m.tolerated() {
+				if m.firstErr == nil {
+					m.firstErr = fl
+				}
+				m.stop = true
+			}
+			stop := m.stop
+			m.mu.Unlock()
+			if stop {
+				return
+			}
+			continue
+		}
+		m.results[i] = out
+		last := m.nextJob >= n
+		m.mu.Unlock()
+		if last {
+			wctx.source = jlast
+		}
+	}
 }
 
 // iteration runs one item through the processor in its own frame, on a

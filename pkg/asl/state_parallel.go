@@ -28,7 +28,7 @@ func (sr *stateRun) parallel(eff any) (any, error) {
 			results[i], fails[i] = cf.runProgram(sr.st.branches[i], eff)
 		}
 	}
-	g.start(f.grp, n-1, worker)
+	g.start(f.grp, n-1, workerFunc(worker))
 	worker(0)
 	g.finish()
 	f.tick()

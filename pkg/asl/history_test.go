@@ -1,0 +1,44 @@
+package asl
+
+import (
+	"testing"
+	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
+)
+
+// TestHistoryCompactEvents checks that events stored in compact form come
+// back with the details they were reported with, including those that do
+// not fit the compact form.
+func TestHistoryCompactEvents(t *testing.T) {
+	start := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	h := &history{now: func() time.Time { return start.Add(time.Hour) }, loc: time.UTC}
+	c := &histCtx{}
+	in := map[string]any{"a": "b"}
+	h.put(c, &event{ts: start, typ: "ExecutionStarted", kind: kindExecStarted, v: in, name: "role"}, false)
+	h.put(c, &event{ts: start, typ: "PassStateEntered", kind: kindStateEntered, name: "P", v: in}, true)
+	h.put(c, &event{ts: start, typ: "PassStateExited", kind: kindStateExited, name: "P", v: in, assigned: map[string]any{"x": "y"}}, true)
+	h.put(c, &event{ts: start, typ: "LambdaFunctionScheduled", kind: kindLambdaSched, name: "arn:f", v: in, n: 1 << 40}, true)
+	h.put(c, &event{ts: start, typ: "MapIterationStarted", kind: kindIteration, name: "M", n: 7}, false)
+	h.add(c, "MapStateSucceeded", nil, true)
+	got := h.snapshot()
+	want := []HistoryEvent{
+		{ID: 1, PreviousEventID: 0, Timestamp: start, Type: "ExecutionStarted", Details: &EventDetails{Input: in, RoleARN: "role"}},
+		{ID: 2, PreviousEventID: 0, Timestamp: start, Type: "PassStateEntered", Details: &EventDetails{Name: "P", Input: in}},
+		{ID: 3, PreviousEventID: 2, Timestamp: start, Type: "PassStateExited", Details: &EventDetails{Name: "P", Output: in, AssignedVariables: map[string]any{"x": "y"}}},
+		{ID: 4, PreviousEventID: 3, Timestamp: start, Type: "LambdaFunctionScheduled", Details: &EventDetails{Resource: "arn:f", Input: in, TimeoutInSeconds: 1 << 40}},
+		{ID: 5, PreviousEventID: 4, Timestamp: start, Type: "MapIterationStarted", Details: &EventDetails{Name: "M", Index: 7}},
+		{ID: 6, PreviousEventID: 4, Timestamp: start.Add(time.Hour), Type: "MapStateSucceeded"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		gj, _ := g.MarshalJSON()
+		wj, _ := w.MarshalJSON()
+		if !g.Timestamp.Equal(w.Timestamp) || g.Timestamp.Location() != time.UTC || !jsonvalue.Equal(mustDecode(t, string(gj)), mustDecode(t, string(wj))) {
+			t.Errorf("event %d:\n got %s\nwant %s", i+1, gj, wj)
+		}
+	}
+}
