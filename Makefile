@@ -30,3 +30,12 @@ run: build
 
 clean:
 	rm -rf bin
+
+# Every tasks/* built for linux/arm64 into $(PACKAGE_DIR)/<task>.zip holding
+# one file, bootstrap: byte-for-byte reproducible (see `logiwaflow package`).
+# terraform/ deploys these zips; `logiwaflow deploy` runs this step itself.
+PACKAGE_DIR ?= dist
+
+.PHONY: package
+package:
+	$(GO) run . package --out $(PACKAGE_DIR)
