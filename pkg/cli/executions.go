@@ -138,15 +138,21 @@ func writeExecution(w io.Writer, e operator.Execution) error {
 		t.row("Error:", e.Error)
 	}
 	if e.Cause != "" {
-		t.row("Cause:", e.Cause)
+		t.row("Cause:", operator.CauseText(e.Cause))
 	}
 	if err := t.flush(); err != nil {
 		return err
 	}
+	// An inbound execution's input is the message as an escaped string plus
+	// delivery details: show the message itself (--json has the rest).
+	input, label := e.Input, "Input"
+	if msg := operator.MessageBody(e.Input); msg != nil {
+		input, label = msg, "Message"
+	}
 	for _, part := range []struct {
 		label string
 		doc   json.RawMessage
-	}{{"Input", e.Input}, {"Output", e.Output}} {
+	}{{label, input}, {"Output", e.Output}} {
 		if len(part.doc) == 0 {
 			continue
 		}
@@ -217,7 +223,7 @@ the event type, the state it belongs to, and the task resource or the error.
 func eventDetail(ev operator.Event) string {
 	switch {
 	case ev.Error != "" || ev.Cause != "":
-		return clip(ev.Error+": "+ev.Cause, 120)
+		return clip(ev.Error+": "+operator.CauseText(ev.Cause), 120)
 	case ev.Resource != "":
 		return ev.Resource
 	case ev.Index != nil:

@@ -76,7 +76,7 @@ func TestExecutionsListDescribeHistory(t *testing.T) {
 		}
 	}
 	human := must(t, 0, "", "executions", "describe", "CLI-BAD").stdout
-	for _, want := range []string{"Status:", "FAILED", "Error:", "Parked.invalid", "Input:"} {
+	for _, want := range []string{"Status:", "FAILED", "Error:", "Parked.invalid", "Message:", `"sku": "CLI-BAD"`} {
 		if !strings.Contains(human, want) {
 			t.Errorf("describe output lacks %q:\n%s", want, human)
 		}

@@ -66,7 +66,7 @@ redrive leaves it parked).
 				if it.Exhausted {
 					replay += " exhausted"
 				}
-				t.row(it.Reason, it.Flow, fmtTime(it.ParkedAt), it.Execution, replay, clip(it.Error+": "+it.Cause, 80))
+				t.row(it.Reason, it.Flow, fmtTime(it.ParkedAt), it.Execution, replay, clip(it.Error+": "+operator.CauseText(it.Cause), 80))
 			}
 			if err := t.flush(); err != nil {
 				return err
@@ -120,7 +120,7 @@ func writeParked(cmd *cobra.Command, p parking.Parked) error {
 	t.row("Execution:", p.Execution)
 	t.row("Parked at:", p.ParkedAt)
 	t.row("Error:", p.Error)
-	t.row("Cause:", p.Cause)
+	t.row("Cause:", operator.CauseText(p.Cause))
 	replay := strconv.Itoa(p.Replay)
 	if p.Exhausted {
 		replay += " (exhausted: redrive leaves it parked)"
@@ -137,7 +137,7 @@ func writeParked(cmd *cobra.Command, p parking.Parked) error {
 		fmt.Fprintln(out, "Earlier parks:")
 		h := newTable(out, "  PARKED", "REASON", "REPLAY", "EXECUTION", "ERROR")
 		for _, e := range p.History {
-			h.row("  "+e.ParkedAt, e.Reason, strconv.Itoa(e.Replay), e.Execution, clip(e.Error+": "+e.Cause, 80))
+			h.row("  "+e.ParkedAt, e.Reason, strconv.Itoa(e.Replay), e.Execution, clip(e.Error+": "+operator.CauseText(e.Cause), 80))
 		}
 		return h.flush()
 	}

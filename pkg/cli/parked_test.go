@@ -59,8 +59,9 @@ func TestParkedAndRedrive(t *testing.T) {
 			t.Errorf("parked show %s: %+v", ref, p)
 		}
 	}
-	human := must(t, 0, "", "parked", "show", it.Execution).stdout
-	for _, want := range []string{"Reason:", "invalid", "Message:", `"sku": "CLI-BAD"`, "Cause:"} {
+	// By a part of the execution name, as an operator knows it (the SKU).
+	human := must(t, 0, "", "parked", "show", "CLI-BAD").stdout
+	for _, want := range []string{"Reason:", "invalid", "Message:", `"sku": "CLI-BAD"`, "Cause:", "invalid message: /version: is required"} {
 		if !strings.Contains(human, want) {
 			t.Errorf("parked show lacks %q:\n%s", want, human)
 		}
@@ -105,6 +106,11 @@ func TestParkedAndRedrive(t *testing.T) {
 	old := decodeJSON[parking.Parked](t, must(t, 0, "", "parked", "show", it.Execution, "--json"))
 	if !strings.HasPrefix(old.Key, parking.RedrivenPrefix) || old.Redriven == nil || old.Redriven.Replay != 1 {
 		t.Errorf("redriven copy: %+v", old)
+	}
+	// Current parks come first: the fragment finds the new park, not the
+	// redriven copy.
+	if p := decodeJSON[parking.Parked](t, must(t, 0, "", "parked", "show", "CLI-BAD", "--json")); p.Key != got[0].Key {
+		t.Errorf("show CLI-BAD after redrive found %s, want %s", p.Key, got[0].Key)
 	}
 	must(t, 2, "", "redrive", "--reason", "bored")
 }

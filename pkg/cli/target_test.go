@@ -51,7 +51,7 @@ func startLocal(t *testing.T) *env {
 		// At 200x a few real milliseconds of Logiwa latency (more under
 		// -race) read as seconds: keep the latency check out of these tests.
 		Values: map[string]string{"latency_threshold_ms": "3600000"},
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

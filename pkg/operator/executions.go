@@ -262,7 +262,9 @@ func (o *Operator) history(ctx context.Context, arn string) ([]Event, error) {
 		}
 		for _, h := range page.Events {
 			ev := flatten(h)
-			if ev.State == "" {
+			// Execution-level events belong to no state; the others inherit
+			// the state of the event they follow.
+			if ev.State == "" && !strings.HasPrefix(ev.Type, "Execution") {
 				ev.State = states[ev.PreviousID]
 			}
 			states[ev.ID] = ev.State
@@ -430,4 +432,29 @@ func (o *Operator) currentState(ctx context.Context, arn string) (string, error)
 		}
 	}
 	return "", nil
+}
+
+// CauseText makes a cause readable: Lambda errors carry
+// {"errorMessage": ..., "errorType": ...} as their cause, of which the
+// message is what a person wants to see.
+func CauseText(cause string) string {
+	var lambda struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if strings.HasPrefix(strings.TrimSpace(cause), "{") && json.Unmarshal([]byte(cause), &lambda) == nil && lambda.ErrorMessage != "" {
+		return lambda.ErrorMessage
+	}
+	return cause
+}
+
+// MessageBody returns the shop message an inbound execution handles (its
+// input's "body", itself JSON), or nil for other executions.
+func MessageBody(input json.RawMessage) json.RawMessage {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if json.Unmarshal(input, &in) != nil || in.Body == "" || !json.Valid([]byte(in.Body)) {
+		return nil
+	}
+	return json.RawMessage(in.Body)
 }

@@ -180,41 +180,60 @@ func (o *Operator) ShowParked(ctx context.Context, keyOrExecution string) (parki
 	return p, nil
 }
 
-// findParked finds the object an execution parked. The flow is the first
-// part of the execution's name, which narrows the listing when it is known.
-func (o *Operator) findParked(ctx context.Context, execution string) (string, error) {
-	suffix := "/" + strings.TrimSuffix(execution, ".json") + ".json"
+// findParked finds the object an execution parked, by the execution's full
+// name or a part of it (an order number, a SKU) that only one parked message
+// has; the current parks are searched first, then the redriven copies. When
+// the name starts with a flow, only that flow's keys are listed.
+func (o *Operator) findParked(ctx context.Context, ref string) (string, error) {
+	name := strings.TrimSuffix(ref, ".json")
 	flow := ""
-	if f, _, ok := strings.Cut(execution, "-"); ok {
+	if f, _, ok := strings.Cut(name, "-"); ok {
 		if _, err := message.ParseFlow(f); err == nil {
 			flow = f
 		}
 	}
 	for _, top := range []string{parking.ParkedPrefix, parking.RedrivenPrefix} {
-		var prefixes []string
-		if flow == "" {
-			prefixes = []string{top}
-		} else {
+		prefixes := []string{top}
+		if flow != "" {
+			prefixes = prefixes[:0]
 			for _, r := range parking.Reasons {
 				prefixes = append(prefixes, top+r+"/"+flow+"/")
 			}
 		}
-		found := ""
+		var partial []string
 		for _, prefix := range prefixes {
+			exact := ""
 			err := o.eachObject(ctx, prefix, func(obj s3types.Object) bool {
-				if k := aws.ToString(obj.Key); strings.HasSuffix(k, suffix) {
-					found = k
+				key := aws.ToString(obj.Key)
+				_, _, execution, ok := splitKey(key)
+				switch {
+				case !ok:
+				case execution == name:
+					exact = key
 					return false
+				case strings.Contains(strings.ToLower(execution), strings.ToLower(name)):
+					partial = append(partial, key)
 				}
 				return true
 			})
 			if err != nil {
 				return "", err
 			}
-			if found != "" {
-				return found, nil
+			if exact != "" {
+				return exact, nil
 			}
 		}
+		switch len(partial) {
+		case 0:
+		case 1:
+			return partial[0], nil
+		default:
+			more := ""
+			if len(partial) > 5 {
+				partial, more = partial[:5], ", ..."
+			}
+			return "", usagef("%q matches %d parked messages (%s%s): give the execution's full name or the key", ref, len(partial), strings.Join(partial, ", "), more)
+		}
 	}
-	return "", failedf("no parked message for %q: give the object key or the name of the execution that parked it", execution)
+	return "", failedf("no parked message for %q: give the object key or the name of the execution that parked it", ref)
 }
