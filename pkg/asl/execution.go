@@ -141,7 +141,7 @@ func (x *Execution) finish(st Status, out any, fl *failure, evType string, d *Ev
 
 func (x *Execution) run() {
 	root := &histCtx{}
-	x.hist.put(root, &event{ts: x.start, typ: "ExecutionStarted", kind: kindExecStarted, v: x.input, name: x.roleARN}, false)
+	x.hist.put(root, &event{ts: x.start, typ: evExecutionStarted, kind: kindExecStarted, v: x.input, name: x.roleARN}, false)
 	if ts := x.sm.root.timeoutSeconds; ts > 0 {
 		t := x.eng.clock.NewTimer(time.Duration(ts) * time.Second)
 		defer t.Stop()
@@ -154,7 +154,7 @@ func (x *Execution) run() {
 			}
 		}()
 	}
-	f := &frame{x: x, h: root}
+	f := &frame{x: x, h: root, now: x.start, fresh: true}
 	f.vars = &f.ownVars
 	out, fl := f.runProgram(x.sm.root, x.input)
 	if fl == nil {
@@ -195,6 +195,10 @@ type frame struct {
 	// in milliseconds), and it reads the clock again after anything that
 	// can take time (see tick).
 	now time.Time
+	// fresh is set when the clock was read since the current state was
+	// entered: the next state's entry then uses that reading, so a thread
+	// reads the clock at most once per state when nothing waits.
+	fresh bool
 
 	// grp is the Map or Parallel worker group this frame runs in, if any.
 	grp *lazyGroup
@@ -210,12 +214,13 @@ type frame struct {
 // record appends an event with full details, stamped f.now, that becomes
 // the source of the thread's next event.
 func (f *frame) record(typ string, d *EventDetails) {
-	f.x.hist.put(f.h, &event{ts: f.now, typ: typ, kind: kindFull, d: d}, true)
+	f.x.hist.put(f.h, &event{ts: f.now, typ: evt(typ), kind: kindFull, d: d}, true)
 }
 
 // tick reads the clock into f.now.
 func (f *frame) tick() time.Time {
 	f.now = f.x.eng.clock.Now()
+	f.fresh = true
 	return f.now
 }
 

@@ -200,12 +200,61 @@ const (
 	kindExecStarted                   // Input: v, RoleARN: name
 )
 
+// evType is an interned event type name ("PassStateEntered", ...): two
+// bytes in each stored event instead of a string header.
+type evType uint16
+
+var evTypes struct {
+	mu    sync.RWMutex
+	ids   map[string]evType
+	names []string
+}
+
+// evt interns an event type name.
+func evt(name string) evType {
+	evTypes.mu.RLock()
+	id, ok := evTypes.ids[name]
+	evTypes.mu.RUnlock()
+	if ok {
+		return id
+	}
+	evTypes.mu.Lock()
+	defer evTypes.mu.Unlock()
+	if id, ok := evTypes.ids[name]; ok {
+		return id
+	}
+	if evTypes.ids == nil {
+		evTypes.ids = map[string]evType{}
+	}
+	if len(evTypes.names) > 0xFFFF {
+		panic("asl: too many event types")
+	}
+	id = evType(len(evTypes.names))
+	evTypes.ids[name] = id
+	evTypes.names = append(evTypes.names, name)
+	return id
+}
+
+// The event types the hot paths record.
+var (
+	evExecutionStarted        = evt("ExecutionStarted")
+	evMapStateStarted         = evt("MapStateStarted")
+	evMapStateSucceeded       = evt("MapStateSucceeded")
+	evMapIterationStarted     = evt("MapIterationStarted")
+	evMapIterationSucceeded   = evt("MapIterationSucceeded")
+	evMapIterationFailed      = evt("MapIterationFailed")
+	evMapIterationAborted     = evt("MapIterationAborted")
+	evLambdaFunctionScheduled = evt("LambdaFunctionScheduled")
+	evLambdaFunctionStarted   = evt("LambdaFunctionStarted")
+	evLambdaFunctionSucceeded = evt("LambdaFunctionSucceeded")
+)
+
 // event is an event as a state reports it. The common events (state
 // entered/exited, Lambda calls, Map iterations) carry their few detail
 // fields inline; the others point to their EventDetails.
 type event struct {
 	ts       time.Time
-	typ      string
+	typ      evType
 	kind     eventKind
 	name     string
 	v        any
@@ -214,23 +263,25 @@ type event struct {
 	d        *EventDetails
 }
 
-// rec is an event as the history stores it: 80 bytes, without its id
-// (its index + 1), every execution keeps about a hundred of them.
+// rec is an event as the history stores it: 64 bytes, without its id
+// (its index + 1); every execution keeps about a hundred of them.
 type rec struct {
 	ns   int64 // timestamp, Unix nanoseconds
 	prev int32
 	n    int32
+	typ  evType
 	kind eventKind
-	typ  string
 	name string
 	v    any
 	d    *EventDetails
 }
 
-// record converts e for storage; details that do not fit the compact form
-// (assigned variables, a number beyond int32) go to an EventDetails.
-func (e *event) record(prev int64) rec {
-	r := rec{ns: e.ts.UnixNano(), prev: int32(prev), n: int32(e.n), kind: e.kind, typ: e.typ, name: e.name, v: e.v, d: e.d}
+// fill stores e in r (in place: the slice element is written once); details
+// that do not fit the compact form (assigned variables, a number beyond
+// int32) go to an EventDetails.
+func (e *event) fill(r *rec, prev int64) {
+	r.ns, r.prev, r.n, r.typ, r.kind = e.ts.UnixNano(), int32(prev), int32(e.n), e.typ, e.kind
+	r.name, r.v, r.d = e.name, e.v, e.d
 	if e.assigned != nil || int64(r.n) != e.n {
 		d := r.details()
 		switch e.kind {
@@ -245,7 +296,6 @@ func (e *event) record(prev int64) rec {
 		}
 		r.kind, r.d = kindFull, d
 	}
-	return r
 }
 
 // details builds the event's EventDetails.
@@ -296,7 +346,7 @@ func (c *histCtx) integrate(o *histCtx) {
 // When advance is false the event does not become the source of the
 // thread's next event.
 func (h *history) add(c *histCtx, typ string, d *EventDetails, advance bool) int64 {
-	e := event{ts: h.now(), typ: typ, d: d}
+	e := event{ts: h.now(), typ: evt(typ), d: d}
 	if d != nil {
 		e.kind = kindFull
 	}
@@ -313,7 +363,8 @@ func (h *history) put(c *histCtx, e *event, advance bool) int64 {
 		return c.source
 	}
 	id := int64(len(h.events) + 1)
-	h.events = append(h.events, e.record(c.source))
+	h.events = append(h.events, rec{})
+	e.fill(&h.events[id-1], c.source)
 	h.mu.Unlock()
 	c.last = id
 	if advance {
@@ -328,11 +379,12 @@ func (h *history) addWithPrev(prev int64, ts time.Time, typ string, d *EventDeta
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	id := int64(len(h.events) + 1)
-	e := event{ts: ts, typ: typ, d: d}
+	e := event{ts: ts, typ: evt(typ), d: d}
 	if d != nil {
 		e.kind = kindFull
 	}
-	h.events = append(h.events, e.record(prev))
+	h.events = append(h.events, rec{})
+	e.fill(&h.events[id-1], prev)
 	return id
 }
 
@@ -343,11 +395,14 @@ func (h *history) snapshot() []HistoryEvent {
 	if loc == nil {
 		loc = time.Local
 	}
+	evTypes.mu.RLock()
+	names := evTypes.names
+	evTypes.mu.RUnlock()
 	out := make([]HistoryEvent, len(h.events))
 	for i := range h.events {
 		e := &h.events[i]
 		out[i] = HistoryEvent{ID: int64(i + 1), PreviousEventID: int64(e.prev), Timestamp: time.Unix(0, e.ns).In(loc),
-			Type: e.typ, Details: e.details()}
+			Type: names[e.typ], Details: e.details()}
 	}
 	return out
 }

@@ -15,11 +15,11 @@ func TestHistoryCompactEvents(t *testing.T) {
 	h := &history{now: func() time.Time { return start.Add(time.Hour) }, loc: time.UTC}
 	c := &histCtx{}
 	in := map[string]any{"a": "b"}
-	h.put(c, &event{ts: start, typ: "ExecutionStarted", kind: kindExecStarted, v: in, name: "role"}, false)
-	h.put(c, &event{ts: start, typ: "PassStateEntered", kind: kindStateEntered, name: "P", v: in}, true)
-	h.put(c, &event{ts: start, typ: "PassStateExited", kind: kindStateExited, name: "P", v: in, assigned: map[string]any{"x": "y"}}, true)
-	h.put(c, &event{ts: start, typ: "LambdaFunctionScheduled", kind: kindLambdaSched, name: "arn:f", v: in, n: 1 << 40}, true)
-	h.put(c, &event{ts: start, typ: "MapIterationStarted", kind: kindIteration, name: "M", n: 7}, false)
+	h.put(c, &event{ts: start, typ: evt("ExecutionStarted"), kind: kindExecStarted, v: in, name: "role"}, false)
+	h.put(c, &event{ts: start, typ: evt("PassStateEntered"), kind: kindStateEntered, name: "P", v: in}, true)
+	h.put(c, &event{ts: start, typ: evt("PassStateExited"), kind: kindStateExited, name: "P", v: in, assigned: map[string]any{"x": "y"}}, true)
+	h.put(c, &event{ts: start, typ: evt("LambdaFunctionScheduled"), kind: kindLambdaSched, name: "arn:f", v: in, n: 1 << 40}, true)
+	h.put(c, &event{ts: start, typ: evt("MapIterationStarted"), kind: kindIteration, name: "M", n: 7}, false)
 	h.add(c, "MapStateSucceeded", nil, true)
 	got := h.snapshot()
 	want := []HistoryEvent{

@@ -155,7 +155,7 @@ func has(o map[string]any, k string) bool { _, ok := o[k]; return ok }
 
 func (p *parser) state(name string, o map[string]any, inherited queryLang, where string) (*state, error) {
 	st := &state{name: name, typ: str(o, "Type"), ql: inherited}
-	st.enteredType, st.exitedType = st.typ+"StateEntered", st.typ+"StateExited"
+	st.enteredType, st.exitedType = evt(st.typ+"StateEntered"), evt(st.typ+"StateExited")
 	if s := str(o, "QueryLanguage"); s != "" {
 		switch s {
 		case "JSONata":

@@ -27,7 +27,11 @@ func (sr *stateRun) hist() *history { return &sr.f.x.hist }
 func (f *frame) runState(st *state, input any) (any, string, *failure) {
 	sr := &f.sr
 	*sr = stateRun{f: f, st: st, input: input, enteredPrev: f.h.source}
-	now := f.tick()
+	if !f.fresh {
+		f.tick()
+	}
+	f.fresh = false
+	now := f.now
 	sr.enteredID = f.x.hist.put(f.h, &event{ts: now, typ: st.enteredType, kind: kindStateEntered, name: st.name, v: input}, true)
 	f.stateName, f.stateEntered, f.retryCount, f.taskToken = st.name, now, 0, ""
 	f.execState = st.typ == "Task" || st.typ == "Map" || st.typ == "Parallel"

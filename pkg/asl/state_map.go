@@ -26,7 +26,7 @@ func (sr *stateRun) mapBody(eff any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.x.hist.put(f.h, &event{ts: f.now, typ: "MapStateStarted", kind: kindLength, n: int64(len(items))}, true)
+	f.x.hist.put(f.h, &event{ts: f.now, typ: evMapStateStarted, kind: kindLength, n: int64(len(items))}, true)
 	tolCount, tolPct := int64(-1), -1.0
 	if ms.hasTolerance {
 		if ms.tolCount != nil || ms.tolCountPath != nil {
@@ -51,7 +51,7 @@ func (sr *stateRun) mapBody(eff any) (any, error) {
 	if fl != nil {
 		return nil, fl
 	}
-	f.x.hist.put(f.h, &event{ts: f.now, typ: "MapStateSucceeded"}, false)
+	f.x.hist.put(f.h, &event{ts: f.now, typ: evMapStateSucceeded}, false)
 	return results, nil
 }
 
@@ -318,10 +318,10 @@ func (sr *stateRun) iteration(wctx *histCtx, grp *lazyGroup, index int, item, ef
 	defer wctx.integrate(h)
 	cf.grp = grp
 	// ev records the iteration's events; they differ only in type and time.
-	ev := func(typ string, ts time.Time, advance bool) {
+	ev := func(typ evType, ts time.Time, advance bool) {
 		hist.put(h, &event{ts: ts, typ: typ, kind: kindIteration, name: sr.st.name, n: int64(index)}, advance)
 	}
-	ev("MapIterationStarted", cf.tick(), true)
+	ev(evMapIterationStarted, cf.tick(), true)
 	cf.inMap, cf.itemIndex, cf.itemValue = true, index, item
 	cf.stateName, cf.stateEntered = f.stateName, f.stateEntered
 	input := item
@@ -336,20 +336,20 @@ func (sr *stateRun) iteration(wctx *histCtx, grp *lazyGroup, index int, item, ef
 		}
 		if err != nil {
 			fl := sr.toFailure(err)
-			ev("MapIterationFailed", cf.tick(), false)
+			ev(evMapIterationFailed, cf.tick(), false)
 			return nil, h.last, fl
 		}
 	}
 	out, fl := cf.runProgram(ms.processor, input)
 	if fl != nil {
 		if f.x.ctx.Err() != nil {
-			ev("MapIterationAborted", cf.tick(), false)
+			ev(evMapIterationAborted, cf.tick(), false)
 		} else {
-			ev("MapIterationFailed", cf.tick(), false)
+			ev(evMapIterationFailed, cf.tick(), false)
 		}
 		return nil, h.last, fl
 	}
-	ev("MapIterationSucceeded", cf.now, false)
+	ev(evMapIterationSucceeded, cf.now, false)
 	return out, h.last, nil
 }
 

@@ -113,8 +113,8 @@ func (sr *stateRun) task(params any) (any, error) {
 	rtype, rname, lambdaFn, waitToken := ts.rtype, ts.rname, ts.lambdaFn, ts.waitToken
 	h := &x.hist
 	if lambdaFn {
-		h.put(f.h, &event{ts: f.now, typ: "LambdaFunctionScheduled", kind: kindLambdaSched, name: ts.resource, v: params, n: timeout}, true)
-		h.put(f.h, &event{ts: f.now, typ: "LambdaFunctionStarted"}, true)
+		h.put(f.h, &event{ts: f.now, typ: evLambdaFunctionScheduled, kind: kindLambdaSched, name: ts.resource, v: params, n: timeout}, true)
+		h.put(f.h, &event{ts: f.now, typ: evLambdaFunctionStarted}, true)
 	} else {
 		f.record("TaskScheduled", &EventDetails{ResourceType: rtype, Resource: rname, Region: ts.region,
 			Parameters: params, TimeoutInSeconds: timeout, HeartbeatSeconds: heartbeat, HasCredentials: creds != nil})
@@ -147,7 +147,7 @@ func (sr *stateRun) task(params any) (any, error) {
 		return nil, fl
 	}
 	if lambdaFn {
-		h.put(f.h, &event{ts: f.now, typ: "LambdaFunctionSucceeded", kind: kindOutput, v: res}, true)
+		h.put(f.h, &event{ts: f.now, typ: evLambdaFunctionSucceeded, kind: kindOutput, v: res}, true)
 	} else {
 		f.record("TaskSucceeded", &EventDetails{ResourceType: rtype, Resource: rname, Output: res})
 	}

@@ -8,7 +8,7 @@ type state struct {
 	typ  string
 	// enteredType and exitedType are the state's event types, e.g.
 	// "PassStateEntered", built once.
-	enteredType, exitedType string
+	enteredType, exitedType evType
 	ql                      queryLang
 	next                    string
 	end                     bool
