@@ -182,8 +182,9 @@ func (o *Operator) ShowParked(ctx context.Context, keyOrExecution string) (parki
 
 // findParked finds the object an execution parked, by the execution's full
 // name or a part of it (an order number, a SKU) that only one parked message
-// has; the current parks are searched first, then the redriven copies. When
-// the name starts with a flow, only that flow's keys are listed.
+// has. An exact name wins wherever it is; otherwise current parks are
+// preferred to redriven copies. When the name starts with a flow, only that
+// flow's keys are listed.
 func (o *Operator) findParked(ctx context.Context, ref string) (string, error) {
 	name := strings.TrimSuffix(ref, ".json")
 	flow := ""
@@ -192,7 +193,9 @@ func (o *Operator) findParked(ctx context.Context, ref string) (string, error) {
 			flow = f
 		}
 	}
-	for _, top := range []string{parking.ParkedPrefix, parking.RedrivenPrefix} {
+	tops := []string{parking.ParkedPrefix, parking.RedrivenPrefix}
+	partial := map[string][]string{}
+	for _, top := range tops {
 		prefixes := []string{top}
 		if flow != "" {
 			prefixes = prefixes[:0]
@@ -200,7 +203,6 @@ func (o *Operator) findParked(ctx context.Context, ref string) (string, error) {
 				prefixes = append(prefixes, top+r+"/"+flow+"/")
 			}
 		}
-		var partial []string
 		for _, prefix := range prefixes {
 			exact := ""
 			err := o.eachObject(ctx, prefix, func(obj s3types.Object) bool {
@@ -212,7 +214,7 @@ func (o *Operator) findParked(ctx context.Context, ref string) (string, error) {
 					exact = key
 					return false
 				case strings.Contains(strings.ToLower(execution), strings.ToLower(name)):
-					partial = append(partial, key)
+					partial[top] = append(partial[top], key)
 				}
 				return true
 			})
@@ -223,17 +225,20 @@ func (o *Operator) findParked(ctx context.Context, ref string) (string, error) {
 				return exact, nil
 			}
 		}
-		switch len(partial) {
+	}
+	for _, top := range tops {
+		keys := partial[top]
+		switch len(keys) {
 		case 0:
+			continue
 		case 1:
-			return partial[0], nil
-		default:
-			more := ""
-			if len(partial) > 5 {
-				partial, more = partial[:5], ", ..."
-			}
-			return "", usagef("%q matches %d parked messages (%s%s): give the execution's full name or the key", ref, len(partial), strings.Join(partial, ", "), more)
+			return keys[0], nil
 		}
+		more := ""
+		if len(keys) > 5 {
+			keys, more = keys[:5], ", ..."
+		}
+		return "", usagef("%q matches %d parked messages (%s%s): give the execution's full name or the key", ref, len(partial[top]), strings.Join(keys, ", "), more)
 	}
 	return "", failedf("no parked message for %q: give the object key or the name of the execution that parked it", ref)
 }
