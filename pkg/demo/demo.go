@@ -1,0 +1,453 @@
+// Package demo runs the finite sale-day scenario in accelerated time against
+// the embedded local runtime and reports what happened: about 2,000 orders,
+// 500 inventory updates (repeats, late versions), 100 refunds, duplicate
+// deliveries and bad messages, a 10-minute Logiwa outage and a slow spell,
+// then the redrive, a final sync, and a reconciliation of our DynamoDB
+// records against the simulator's state. Every figure of the report is
+// counted from what the system did (executions, S3 objects, DynamoDB items,
+// the simulator's counters), never from what the scenario meant to do.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localrun"
+	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
+	"github.com/logiwaflow/logiwaflow/pkg/parking"
+	"github.com/logiwaflow/logiwaflow/pkg/traffic"
+)
+
+// Options configure a run.
+type Options struct {
+	Seed uint64
+	// Factor is how much faster than the wall clock virtual time runs (default 100).
+	Factor float64
+	// Scale multiplies the message counts (default 1).
+	Scale float64
+	// RateLimit is the Logiwa account's requests per second (default 2, Basic).
+	RateLimit float64
+	// Progress receives a line every couple of seconds (nil: none).
+	Progress io.Writer
+	// Logger receives the runtime's logs (default: discarded).
+	Logger *slog.Logger
+	// Headroom is the share of RateLimit the gate paces to (default
+	// DefaultHeadroom); the report gives both.
+	Headroom float64
+	// OutageFor and SlowFor are the lengths of the Logiwa outage and of the
+	// slow spell (defaults 10 and 3 minutes).
+	OutageFor, SlowFor time.Duration
+	// Start is the virtual start time (default: now, moved so that the
+	// run does not cross the daily redrive schedule at 06:00 UTC).
+	Start time.Time
+}
+
+// DefaultFactor is the speed of virtual time during the sale: fast enough
+// for a demo, slow enough that a few milliseconds of scheduling delay on a
+// busy machine stay well below the 2 s latency threshold and the pacer's
+// spacing.
+const DefaultFactor = 20
+
+// DefaultHeadroom is the share of the account's limit the gate paces to.
+// The gate paces each request when it sends it and Logiwa counts it when it
+// arrives, per clock second; pacing at exactly the limit leaves no room for
+// the delay in between, so a request delayed across a second boundary makes
+// limit+1 in that second. At 90% a request may arrive up to 0.11 s late
+// (virtual; 5.5 ms of wall time at 20x) before that can happen.
+const DefaultHeadroom = 0.9
+
+// BaseCounts are the scenario's messages at scale 1 (the catalogue of
+// Config.SKUs first versions comes on top of Inventory).
+var BaseCounts = traffic.Counts{Orders: 2000, Inventory: 400, Refunds: 100, Duplicates: 60, Invalid: 12}
+
+// baseSKUs is the catalogue size at scale 1: with the 400 updates, 500
+// inventory messages.
+const baseSKUs = 100
+
+// Scenario times, in virtual time. The outage starts a third of the way
+// through the sending, while the gate has a backlog.
+const (
+	defaultOutageFor = 10 * time.Minute
+	slowAfter        = time.Minute // after the outage ends
+	defaultSlowFor   = 3 * time.Minute
+	slowLatency      = 2500 * time.Millisecond // per request; the threshold is 2000 ms
+	redriveAfter     = time.Minute             // after the slow spell ends
+	settleWarehouse  = 80 * time.Minute        // picks, packs, ships and returns finish
+	// warpFactor is the speed of the fast-forward through settleWarehouse.
+	warpFactor = 1000
+)
+
+// sendDuration is how long the profile takes to send n messages.
+func sendDuration(p traffic.Profile, n int) time.Duration {
+	var t time.Duration
+	for range n {
+		t += time.Duration(float64(time.Second) / p.RateAt(t))
+	}
+	return t
+}
+
+// timeline keeps orders open long enough that a cancellation a few minutes
+// behind its order still finds it open, as a shop's would.
+var timeline = logiwasim.Timeline{Pick: time.Hour, Pack: 5 * time.Minute, Ship: 5 * time.Minute, Return: 10 * time.Minute}
+
+func (o Options) withDefaults() Options {
+	if o.Factor <= 0 {
+		o.Factor = DefaultFactor
+	}
+	if o.Scale <= 0 {
+		o.Scale = 1
+	}
+	if o.RateLimit <= 0 {
+		o.RateLimit = 2
+	}
+	if o.Headroom <= 0 || o.Headroom > 1 {
+		o.Headroom = DefaultHeadroom
+	}
+	if o.OutageFor <= 0 {
+		o.OutageFor = defaultOutageFor
+	}
+	if o.SlowFor <= 0 {
+		o.SlowFor = defaultSlowFor
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Start.IsZero() {
+		o.Start = avoidDailyRedrive(time.Now().UTC().Truncate(time.Second), 12*time.Hour*time.Duration(max(1, int(o.Scale+0.5))))
+	}
+	return o
+}
+
+// avoidDailyRedrive moves start forward so that [start, start+span) does
+// not hold 06:00 UTC, when the deployed daily redrive fires: the demo starts
+// its own redrive and counts it. Virtual time must not be behind the wall
+// clock (S3 dates objects by the wall clock and the redrive compares).
+func avoidDailyRedrive(start time.Time, span time.Duration) time.Time {
+	six := time.Date(start.Year(), start.Month(), start.Day(), 6, 0, 0, 0, time.UTC)
+	if !six.After(start) {
+		six = six.Add(24 * time.Hour)
+	}
+	if span >= 24*time.Hour || six.Sub(start) > span {
+		return start
+	}
+	return six.Add(time.Minute)
+}
+
+// Run plays the scenario and returns the report.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	clk := newWarpClock(opts.Start, opts.Factor)
+	rt, err := localrun.Start(ctx, localrun.Config{
+		Simulator: logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
+		RateLimit: opts.RateLimit * opts.Headroom,
+		Clock:     clk,
+		Schedules: true,
+		Logger:    opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo: start the local runtime: %w", err)
+	}
+	defer func() { _ = rt.Close() }()
+	d := &run{opts: opts, rt: rt, clk: clk, ledger: newLedger(), began: time.Now()}
+	return d.play(ctx)
+}
+
+type run struct {
+	opts   Options
+	rt     *localrun.Runtime
+	clk    *warpClock
+	ledger *ledger
+	col    *collector
+	sfn    *sfn.Client
+	began  time.Time // wall clock
+	start  time.Time // virtual start of the sale
+	phase  string
+	gen    *traffic.Generator
+	script int
+}
+
+func (d *run) play(ctx context.Context) (*Report, error) {
+	tgt := d.rt.Target()
+	machines := map[string]string{}
+	for name, arn := range tgt.StateMachines {
+		machines[arn] = name
+	}
+	d.col = newCollector(d.rt.SFN(), machines)
+	d.sfn = sfn.NewFromConfig(d.rt.AWSConfig())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		d.watch(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-progressDone
+	}()
+
+	skus := max(1, int(float64(baseSKUs)*d.opts.Scale+0.5))
+	d.gen = traffic.New(traffic.Config{Seed: d.opts.Seed, SKUs: skus, Start: d.opts.Start})
+	counts := BaseCounts.Scale(d.opts.Scale)
+	d.script = counts.Total() + skus
+
+	// 1. The catalogue: every product's first version, applied before any
+	// order names it; then the warehouse receives stock of each.
+	d.phase = "catalogue"
+	for _, m := range d.gen.Catalogue() {
+		d.send(ctx, m)
+	}
+	if err := d.idle(ctx); err != nil {
+		return nil, err
+	}
+	for _, sku := range d.gen.SKUs() {
+		if err := d.rt.Simulator().SetStock(logiwasim.SeedWarehouse, sku, 1_000_000); err != nil {
+			return nil, fmt.Errorf("demo: stock %s: %w", sku, err)
+		}
+	}
+
+	// 2. The sale, with the outage and the slow spell on the shared clock.
+	d.start = d.clk.Now()
+	sim := d.rt.Simulator()
+	profile := saleProfile()
+	outageAt := max(2*time.Minute, sendDuration(profile, counts.Total())/3)
+	outage := logiwasim.Outage{Start: d.start.Add(outageAt), End: d.start.Add(outageAt + d.opts.OutageFor)}
+	if err := sim.SetFaults(logiwasim.Faults{Outages: []logiwasim.Outage{outage}}); err != nil {
+		return nil, fmt.Errorf("demo: schedule the outage: %w", err)
+	}
+	d.gen.Script(counts)
+	faultsDone := make(chan error, 1)
+	go func() { faultsDone <- d.faults(ctx, outage) }()
+	d.phase = "sale"
+	for {
+		m, ok := d.gen.Next()
+		if !ok {
+			break
+		}
+		d.send(ctx, m)
+		rate := profile.RateAt(d.clk.Now().Sub(d.start))
+		if err := d.clk.Sleep(ctx, time.Duration(float64(time.Second)/rate)); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
+	// 3. The slow spell, the redrive, and the queue draining.
+	d.phase = "drain"
+	if err := <-faultsDone; err != nil {
+		return nil, err
+	}
+	if err := d.idle(ctx); err != nil {
+		return nil, err
+	}
+	// A cancellation or return whose order was parked by the outage was
+	// refused ("not found") before the redrive recreated the order; an
+	// operator redrives those once the outage's messages are in.
+	d.phase = "redrive rejected"
+	if _, err := d.execute(ctx, "redrive", map[string]any{"reason": parking.ReasonRejected}); err != nil {
+		return nil, err
+	}
+	if err := d.idle(ctx); err != nil {
+		return nil, err
+	}
+	// 4. Let the warehouse finish (picks, shipments, returns), then sync
+	// everything back so the reconciliation compares settled state.
+	// Nothing is measured while the warehouse works: fast-forward.
+	d.phase = "warehouse"
+	d.clk.SetFactor(warpFactor)
+	err := d.clk.Sleep(ctx, settleWarehouse)
+	d.clk.SetFactor(d.opts.Factor)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	if err := d.idle(ctx); err != nil {
+		return nil, err
+	}
+	d.phase = "final sync"
+	since := d.opts.Start.Add(-time.Hour).Format(time.RFC3339)
+	for _, job := range []string{"inventory-sync", "orders-sync"} {
+		if _, err := d.execute(ctx, job, map[string]any{"since": since}); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.idle(ctx); err != nil {
+		return nil, err
+	}
+	d.col.poll()
+	d.phase = "report"
+	return d.report(ctx)
+}
+
+// saleProfile is the sale-day shape in virtual time: quiet, a burst above
+// what the gate drains at the Basic limit, quiet again, repeated until the
+// script is sent.
+func saleProfile() traffic.Profile {
+	return traffic.Profile{Quiet: 0.4, Burst: 3, QuietFor: 12 * time.Minute, BurstFor: 6 * time.Minute}
+}
+
+func (d *run) send(ctx context.Context, m traffic.Message) {
+	_, err := d.rt.Send(ctx, m.Flow, m.Body)
+	d.ledger.add(m, err)
+	if err != nil && m.Kind != traffic.KindOversize {
+		d.opts.Logger.Warn("demo: send refused", "flow", m.Flow, "key", m.Key, "err", err)
+	}
+}
+
+// faults plays the slow spell (latency has no window in the simulator, so
+// it is switched on and off on the clock) and then starts the redrive of
+// what the outage and the slow spell parked.
+func (d *run) faults(ctx context.Context, outage logiwasim.Outage) error {
+	sim := d.rt.Simulator()
+	slowAt := outage.End.Add(slowAfter)
+	if err := d.sleepUntil(ctx, slowAt); err != nil {
+		return err
+	}
+	slow := logiwasim.Faults{
+		Outages: []logiwasim.Outage{outage},
+		Latency: []logiwasim.LatencyRule{{Dist: "fixed", Fixed: logiwasim.Duration(slowLatency)}},
+	}
+	if err := sim.SetFaults(slow); err != nil {
+		return fmt.Errorf("demo: slow spell: %w", err)
+	}
+	if err := d.sleepUntil(ctx, slowAt.Add(d.opts.SlowFor)); err != nil {
+		return err
+	}
+	if err := sim.SetFaults(logiwasim.Faults{Outages: []logiwasim.Outage{outage}}); err != nil {
+		return fmt.Errorf("demo: end the slow spell: %w", err)
+	}
+	if err := d.sleepUntil(ctx, slowAt.Add(d.opts.SlowFor+redriveAfter)); err != nil {
+		return err
+	}
+	for _, reason := range []string{parking.ReasonOutage, parking.ReasonThresholdExceeded} {
+		if _, err := d.execute(ctx, "redrive", map[string]any{"reason": reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *run) sleepUntil(ctx context.Context, t time.Time) error {
+	if err := d.clk.Sleep(ctx, t.Sub(d.clk.Now())); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+// execute starts a state machine by hand, as an operator would (through the
+// Step Functions API), and waits for it to finish. A sync that finds its
+// lease held by a scheduled run is started again after a while.
+func (d *run) execute(ctx context.Context, machine string, input any) (any, error) {
+	arn := d.rt.Target().StateMachines[machine]
+	raw, err := json.Marshal(input)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %s input: %w", machine, err)
+	}
+	for attempt := 1; ; attempt++ {
+		name := fmt.Sprintf("demo-%s-%d", d.clk.Now().Format("20060102T150405"), attempt)
+		out, err := d.sfn.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Name: aws.String(name), Input: aws.String(string(raw))})
+		if err != nil {
+			return nil, fmt.Errorf("demo: start %s: %w", machine, err)
+		}
+		res, err := d.wait(ctx, aws.ToString(out.ExecutionArn))
+		if err != nil {
+			return nil, err
+		}
+		if res.Status == sfntypes.ExecutionStatusSucceeded {
+			var v any
+			_ = json.Unmarshal([]byte(aws.ToString(res.Output)), &v)
+			return v, nil
+		}
+		if attempt < 10 && strings.Contains(aws.ToString(res.Error)+aws.ToString(res.Cause), "LeaseHeld") {
+			if err := d.clk.Sleep(ctx, time.Minute); err != nil {
+				return nil, fmt.Errorf("demo: %w", err)
+			}
+			continue
+		}
+		return nil, fmt.Errorf("demo: %s ended %s: %s: %s", machine, res.Status, aws.ToString(res.Error), aws.ToString(res.Cause))
+	}
+}
+
+func (d *run) wait(ctx context.Context, arn string) (*sfn.DescribeExecutionOutput, error) {
+	for {
+		out, err := d.sfn.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			return nil, fmt.Errorf("demo: describe %s: %w", arn, err)
+		}
+		if out.Status != sfntypes.ExecutionStatusRunning {
+			return out, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("demo: wait for %s: %w", arn, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// idle waits until nothing is queued or running.
+func (d *run) idle(ctx context.Context) error {
+	if err := d.rt.Idle(ctx); err != nil {
+		return fmt.Errorf("demo: wait for the queues to drain: %w", err)
+	}
+	return nil
+}
+
+// watch polls the executions (so none is pruned unseen) and prints progress.
+func (d *run) watch(ctx context.Context) {
+	poll := time.NewTicker(250 * time.Millisecond)
+	defer poll.Stop()
+	lastLine := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll.C:
+		}
+		running := d.col.poll()
+		if d.opts.Progress != nil && time.Since(lastLine) >= 2*time.Second {
+			lastLine = time.Now()
+			d.progress(ctx, running)
+		}
+	}
+}
+
+func (d *run) progress(ctx context.Context, running int) {
+	in, _ := d.ledger.counts()
+	done, parked := 0, 0
+	for _, s := range d.col.snapshot() {
+		if !isInbound(s.machine) {
+			continue
+		}
+		done++
+		if strings.HasPrefix(s.errName, "Parked.") {
+			parked++
+		}
+	}
+	depth := 0
+	for _, k := range localrun.QueueKeys {
+		n, err := d.rt.QueueDepth(ctx, k)
+		if err == nil {
+			depth += n
+		}
+	}
+	st := d.rt.GateMeter().Stats()
+	// Requests per second over the last ten complete virtual seconds.
+	reqs, secs := 0, 0
+	for i := len(st.Seconds) - 2; i >= 0 && secs < 10; i-- {
+		reqs += st.Seconds[i].Requests
+		secs++
+	}
+	rps := 0.0
+	if secs > 0 {
+		rps = float64(reqs) / float64(secs)
+	}
+	fmt.Fprintf(d.opts.Progress, "[%s +%s] %-16s sent %d/%d  done %d  parked %d  running %d  queued %d  %.1f req/s (limit %g)\n",
+		d.clk.Now().Format("15:04:05"), time.Since(d.began).Round(time.Second), d.phase, in, d.script, done, parked, running, depth, rps, d.opts.RateLimit)
+}
