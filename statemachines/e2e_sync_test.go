@@ -176,6 +176,21 @@ func TestE2EOrderSync(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A run that finds the lease taken does nothing.
+	if _, err := e.store.AcquireLease(ctx, "orders", "orders-sync-elsewhere", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	x = e.startExecution("orders-sync", "orders-sync-busy", `{}`)
+	if x.Status != asl.StatusSucceeded || !slices.Equal(entered(x.History()), []string{"AcquireLease", "AlreadyRunning"}) {
+		t.Fatalf("busy run: %s %s states %v", x.Status, x.Error, entered(x.History()))
+	}
+	if rec, _ := e.record("order#SYNC-FULL"); rec.Status != "" {
+		t.Fatalf("a run without the lease recorded a status: %+v", rec)
+	}
+	if err := e.store.ReleaseLease(ctx, "orders", "orders-sync-elsewhere", "", "failed"); err != nil {
+		t.Fatal(err)
+	}
+
 	x = e.startExecution("orders-sync", "orders-sync-scheduled", `{}`)
 	if x.Status != asl.StatusSucceeded {
 		t.Fatalf("orders sync: %s %s %s", x.Status, x.Error, x.Cause)
