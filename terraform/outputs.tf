@@ -60,3 +60,12 @@ output "alarm_names" {
   description = "Names of the CloudWatch alarms."
   value       = module.alarms.alarm_names
 }
+
+output "inbound_queue_arns" {
+  description = "ARNs of the inbound queues, for the shop backend's sqs:SendMessage permission (granted on the shop's side)."
+  value = {
+    inventory = module.inventory.queue_arn
+    orders    = module.orders.queue_arn
+    refunds   = module.refunds.queue_arn
+  }
+}

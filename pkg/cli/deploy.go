@@ -42,7 +42,7 @@ func deployCmd() *cobra.Command {
 terraform init, validate and plan in --dir, print what the plan creates,
 changes, replaces and destroys, ask (unless --auto-approve), apply exactly
 that plan, and save Terraform's outputs as the AWS target (` + target.Path(target.AWS) + `
-unless --target), which every other logiwaflow verb reads with --target aws.
+unless --target), which the operator verbs read to reach the deployed system.
 
 Terraform comes from $(go env GOPATH)/bin or PATH; .ci/run installs the pinned
 version (` + deploy.TerraformVersion + `). AWS credentials come from the usual

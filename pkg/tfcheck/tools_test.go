@@ -40,8 +40,9 @@ func run(t *testing.T, dir, bin string, args ...string) (string, error) {
 
 func TestTerraformFilesAreFormatted(t *testing.T) {
 	tf := tool(t, "terraform")
-	if out, err := run(t, terraformDir, tf, "fmt", "-check", "-recursive", "-diff", "."); err != nil {
-		t.Fatalf("terraform fmt -check -recursive terraform/ failed (run `terraform fmt -recursive terraform/`): %v\n%s", err, out)
+	// Every .tf file in the repository: terraform/ and the test modules.
+	if out, err := run(t, "../..", tf, "fmt", "-check", "-recursive", "-diff", "."); err != nil {
+		t.Fatalf("terraform fmt -check -recursive found unformatted files (run `terraform fmt -recursive .`): %v\n%s", err, out)
 	}
 	// And the check does fail on a badly formatted file.
 	dir := t.TempDir()
