@@ -112,3 +112,19 @@ func exerciseAWS(t *testing.T, e *env, flags []string) {
 	aws(0, "", "start", "orders-sync", "--input", `{"since":"2026-11-20T00:00:00Z"}`, "--wait")
 	e.idle(t)
 }
+
+// TestAWSTargetByConvention: with --account and no saved target, the names
+// come from the Terraform conventions; the local system has none of them, so
+// the call reaches the endpoint and is refused naming the derived ARN.
+func TestAWSTargetByConvention(t *testing.T) {
+	e := startLocal(t)
+	awsTarget(t, e)
+	sfnURL := e.r.Target().Endpoints[target.ServiceSFN]
+	res := must(t, 1, "", "executions", "list", "--target", "aws", "--account", "123456789012", "--region", "eu-west-1",
+		"--name-prefix", "shop", "--machine", "orders", "--endpoint", "SFN="+sfnURL)
+	if !strings.Contains(res.stderr, "arn:aws:states:eu-west-1:123456789012:stateMachine:shop-orders") {
+		t.Errorf("derived ARN not used: %s", res.stderr)
+	}
+	must(t, 2, "", "executions", "list", "--target", "aws", "--account", "12345", "--region", "eu-west-1")
+	must(t, 2, "", "executions", "list", "--account", "123456789012")
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,6 +26,8 @@ const (
 	flagRegion     = "region"
 	flagEndpoint   = "endpoint"
 	flagPoll       = "poll-interval"
+	flagAccount    = "account"
+	flagPrefix     = "name-prefix"
 )
 
 // targetHelp is appended to every operator verb's help.
@@ -32,7 +35,9 @@ const targetHelp = `
 Target: --target local (default) reads the address book that ` + "`logiwaflow local`" + `
 writes (.logiwaflow/local.json, or $LOGIWAFLOW_HOME/local.json); --target aws
 reads the one that ` + "`logiwaflow deploy`" + ` writes ($LOGIWAFLOW_HOME/aws.json), or
---target-file FILE. On AWS, credentials and region come from the SDK's usual
+--target-file FILE; on a machine without that file, --account ID (with
+--region, and --name-prefix unless it is "logiwaflow") derives every name
+from the Terraform module's naming convention. On AWS, credentials and region come from the SDK's usual
 chain (environment, profile, role); --region overrides the region, and an
 endpoint can be overridden per service with --endpoint SFN=URL (also S3, SQS,
 DynamoDB) or the SDK's AWS_ENDPOINT_URL_SFN / AWS_ENDPOINT_URL_S3 /
@@ -50,6 +55,8 @@ func init() {
 		f.Bool(flagJSON, false, "print JSON for scripts instead of tables")
 		f.String(flagRegion, "", "AWS region (default: the target's)")
 		f.StringArray(flagEndpoint, nil, "override a service endpoint, `SERVICE=URL` (SFN, S3, SQS, DynamoDB); repeatable")
+		f.String(flagAccount, "", "with --target aws and no saved target: the AWS account `id`; names follow the Terraform conventions")
+		f.String(flagPrefix, "logiwaflow", "with --account: the Terraform name_prefix of the deployment")
 		f.Duration(flagPoll, 500*time.Millisecond, "how often waiting verbs look at a running execution")
 		_ = f.MarkHidden(flagPoll)
 	})
@@ -66,16 +73,32 @@ func loadOperator(cmd *cobra.Command) (*operator.Operator, error) {
 	if name != target.Local && name != target.AWS {
 		return nil, usageErr("--target %q: want local or aws", name)
 	}
-	path := file
-	if path == "" {
-		path = target.Path(name)
-	}
-	t, err := target.Load(path)
-	if err != nil {
-		return nil, &ExitError{Code: 3, Err: err}
-	}
-	if t.Name != name && file == "" {
-		return nil, &ExitError{Code: 3, Err: fmt.Errorf("%s describes a %s target, not %s", path, t.Name, name)}
+	account, _ := flags.GetString(flagAccount)
+	prefix, _ := flags.GetString(flagPrefix)
+	var t target.Target
+	switch {
+	case account != "" && name == target.AWS:
+		if region == "" {
+			region = os.Getenv("AWS_REGION")
+		}
+		var err error
+		if t, err = operator.ConventionTarget(prefix, region, account); err != nil {
+			return nil, opErr(err)
+		}
+	case account != "":
+		return nil, usageErr("--account goes with --target aws")
+	default:
+		path := file
+		if path == "" {
+			path = target.Path(name)
+		}
+		var err error
+		if t, err = target.Load(path); err != nil {
+			return nil, &ExitError{Code: 3, Err: err}
+		}
+		if t.Name != name && file == "" {
+			return nil, &ExitError{Code: 3, Err: fmt.Errorf("%s describes a %s target, not %s", path, t.Name, name)}
+		}
 	}
 	if region != "" {
 		t.Region = region

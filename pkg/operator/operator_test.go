@@ -14,6 +14,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/logiwaflow/logiwaflow/pkg/target"
+	"github.com/logiwaflow/logiwaflow/statemachines"
 )
 
 func TestSplitMessages(t *testing.T) {
@@ -209,3 +210,57 @@ func deref(e Event) any {
 }
 
 var _ SFN = (*sfn.Client)(nil)
+
+func TestConventionTarget(t *testing.T) {
+	tg, err := ConventionTarget("logiwaflow", "eu-west-1", "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tg.Validate(); err != nil {
+		t.Fatalf("derived target invalid: %v", err)
+	}
+	checks := map[string]string{
+		tg.StateMachines["inventory-sync"]: "arn:aws:states:eu-west-1:123456789012:stateMachine:logiwaflow-inventory-sync",
+		tg.StateMachines["redrive"]:        "arn:aws:states:eu-west-1:123456789012:stateMachine:logiwaflow-redrive",
+		tg.Queues["orders"]:                "https://sqs.eu-west-1.amazonaws.com/123456789012/logiwaflow-orders",
+		tg.Queues["gate-dlq"]:              "https://sqs.eu-west-1.amazonaws.com/123456789012/logiwaflow-gate-dlq",
+		tg.ParkedBucket:                    "logiwaflow-parked-123456789012-eu-west-1",
+		tg.RecordsTable:                    "logiwaflow-records",
+		tg.JobsTable:                       "logiwaflow-jobs",
+	}
+	for got, want := range checks {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	if len(tg.StateMachines) != 6 || len(tg.Queues) != 8 || tg.Name != target.AWS || len(tg.Endpoints) != 0 {
+		t.Errorf("derived target %+v", tg)
+	}
+	for _, bad := range [][3]string{{"LogiwaFlow", "eu-west-1", "123456789012"}, {"logiwaflow", "europe", "123456789012"}, {"logiwaflow", "eu-west-1", "1234"}} {
+		if _, err := ConventionTarget(bad[0], bad[1], bad[2]); err == nil || Classify(err) != KindUsage {
+			t.Errorf("ConventionTarget%v = %v, want a usage error", bad, err)
+		}
+	}
+}
+
+func TestConventionTargetCoversEveryDefinition(t *testing.T) {
+	if got := strings.Join(deployedMachines, ","); !sameSet(deployedMachines, statemachines.Names()) {
+		t.Errorf("deployedMachines %s, definitions %v: keep them in step", got, statemachines.Names())
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, x := range a {
+		seen[x] = true
+	}
+	for _, x := range b {
+		if !seen[x] {
+			return false
+		}
+	}
+	return true
+}
