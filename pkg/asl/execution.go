@@ -331,14 +331,36 @@ func (f *frame) contextField(fields []string) (any, bool) {
 // child returns a frame for a branch or iteration: its own history thread
 // (h, or when h is nil one starting where f's thread is) and variable scope.
 func (f *frame) child(h *histCtx) *frame {
-	cf := &frame{x: f.x, h: h, inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue, grp: f.grp}
+	cf := &frame{}
+	f.initChild(cf, h)
+	return cf
+}
+
+// framePool recycles the frames of Map iterations, which end before their
+// Map state does and leave nothing pointing at them.
+var framePool = sync.Pool{New: func() any { return new(frame) }}
+
+// pooledChild is child with a recycled frame; release it with releaseFrame
+// once the iteration is over.
+func (f *frame) pooledChild() *frame {
+	cf := framePool.Get().(*frame)
+	f.initChild(cf, nil)
+	return cf
+}
+
+func releaseFrame(cf *frame) {
+	*cf = frame{} // drop what it points to
+	framePool.Put(cf)
+}
+
+func (f *frame) initChild(cf *frame, h *histCtx) {
+	*cf = frame{x: f.x, h: h, inMap: f.inMap, itemIndex: f.itemIndex, itemValue: f.itemValue, grp: f.grp}
 	if h == nil {
 		cf.ownHist = histCtx{source: f.h.source, last: f.h.source}
 		cf.h = &cf.ownHist
 	}
 	cf.ownVars.parent = f.vars
 	cf.vars = &cf.ownVars
-	return cf
 }
 
 // runProgram runs states from StartAt until one ends the program.

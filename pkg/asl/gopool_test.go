@@ -207,3 +207,41 @@ func TestStartWithoutWait(t *testing.T) {
 		t.Fatalf("execution waited for without a deadline did not run on the waiting goroutine:\n%s", stack)
 	}
 }
+
+// TestMapHistoryTimestamps checks iteration timestamps when iterations run
+// one after the other and each task takes 5 s.
+func TestMapHistoryTimestamps(t *testing.T) {
+	start := time.Unix(2_000_000, 0).UTC()
+	fc := clock.NewFake(start)
+	runner := TaskRunnerFunc(func(ctx context.Context, req TaskRequest) (any, error) {
+		_ = fc.Sleep(ctx, 5*time.Second)
+		return req.Input, nil
+	})
+	e := NewEngine(WithClock(fc), WithTasks(runner))
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"ItemsPath":"$.xs","ItemProcessor":{"StartAt":"T","States":{
+		"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Next":"P"},"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	x := startDef(t, e, def, `{"xs":[1,2]}`)
+	if res := waitResult(t, x); res.Status != StatusSucceeded {
+		t.Fatalf("status %s: %s %s", res.Status, res.Error, res.Cause)
+	}
+	at := map[string][]time.Duration{}
+	for _, ev := range x.History() {
+		at[ev.Type] = append(at[ev.Type], ev.Timestamp.Sub(start))
+	}
+	s := time.Second
+	want := map[string][]time.Duration{
+		"MapStateEntered":         {0},
+		"MapIterationStarted":     {0, 5 * s},
+		"TaskStateEntered":        {0, 5 * s},
+		"LambdaFunctionSucceeded": {5 * s, 10 * s},
+		"PassStateEntered":        {5 * s, 10 * s},
+		"MapIterationSucceeded":   {5 * s, 10 * s},
+		"MapStateSucceeded":       {10 * s},
+		"MapStateExited":          {10 * s},
+	}
+	for typ, w := range want {
+		if fmt.Sprint(at[typ]) != fmt.Sprint(w) {
+			t.Errorf("%s at %v, want %v", typ, at[typ], w)
+		}
+	}
+}

@@ -125,6 +125,9 @@ type resultPath struct {
 	discard bool
 	src     string
 	replace bool
+	// compiled is src compiled once; nil when it does not compile, and
+	// apply then reports the compile error as it always did.
+	compiled *jsonpath.Path
 }
 
 func compileResultPath(o map[string]any, field string) (*resultPath, error) {
@@ -139,7 +142,11 @@ func compileResultPath(o map[string]any, field string) (*resultPath, error) {
 	if !ok {
 		return nil, fmt.Errorf("must be a string or null")
 	}
-	return &resultPath{src: s, replace: s == "$"}, nil
+	rp := &resultPath{src: s, replace: s == "$"}
+	if !rp.replace {
+		rp.compiled, _ = jsonpath.Compile(s)
+	}
+	return rp, nil
 }
 
 // apply merges result into input per the ResultPath.
@@ -150,7 +157,15 @@ func (rp *resultPath) apply(input, result any) (any, error) {
 	if rp.discard {
 		return input, nil
 	}
-	out, err := jsonpath.Set(input, rp.src, result)
+	var (
+		out any
+		err error
+	)
+	if rp.compiled != nil {
+		out, err = rp.compiled.Set(input, result)
+	} else {
+		out, err = jsonpath.Set(input, rp.src, result)
+	}
 	if err != nil {
 		return nil, &aslerr.Error{Name: aslerr.ResultPathMatchFailure,
 			Cause: fmt.Sprintf("Unable to apply ResultPath %q to input %s", rp.src, jsonvalue.String(input)), Wrapped: err}

@@ -271,6 +271,12 @@ func (m *mapRun) work(w int) {
 	f, n := m.sr.f, len(m.items)
 	wctx := &m.ctxs[w]
 	*wctx = histCtx{source: f.h.source, last: f.h.source}
+	// Worker 0 runs on the Map state's own goroutine right after it read
+	// the clock; the others may start later and read it themselves.
+	var tc threadClock
+	if w == 0 {
+		tc = threadClock{now: f.now, fresh: true}
+	}
 	for {
 		m.mu.Lock()
 		if m.stop || m.nextJob >= n {
@@ -280,7 +286,7 @@ func (m *mapRun) work(w int) {
 		i := m.nextJob
 		m.nextJob++
 		m.mu.Unlock()
-		out, jlast, fl := m.sr.iteration(wctx, m.grp, i, m.items[i], m.eff)
+		out, jlast, fl := m.sr.iteration(wctx, &tc, m.grp, i, m.items[i], m.eff)
 		m.mu.Lock()
 		if fl != nil {
 			m.failures++
@@ -306,22 +312,39 @@ func (m *mapRun) work(w int) {
 	}
 }
 
+// threadClock carries a worker's last clock reading from one iteration to
+// the next (see frame.fresh): an iteration that starts right after another
+// one, with nothing waited for in between, needs no reading of its own.
+type threadClock struct {
+	now   time.Time
+	fresh bool
+}
+
 // iteration runs one item through the processor in its own frame, on a
 // history thread that starts at the worker's (wctx) and is folded back into
 // it at the end. It also returns the id of the iteration's last event.
-func (sr *stateRun) iteration(wctx *histCtx, grp *lazyGroup, index int, item, eff any) (any, int64, *failure) {
+func (sr *stateRun) iteration(wctx *histCtx, tc *threadClock, grp *lazyGroup, index int, item, eff any) (any, int64, *failure) {
 	f, ms := sr.f, sr.st.mapSpec
 	hist := &f.x.hist
-	cf := f.child(nil)
+	cf := f.pooledChild()
 	cf.ownHist = histCtx{source: wctx.source, last: wctx.source}
 	h := cf.h
-	defer wctx.integrate(h)
+	defer func() {
+		wctx.integrate(h)
+		tc.now, tc.fresh = cf.now, cf.fresh
+		releaseFrame(cf)
+	}()
 	cf.grp = grp
 	// ev records the iteration's events; they differ only in type and time.
 	ev := func(typ evType, ts time.Time, advance bool) {
 		hist.put(h, &event{ts: ts, typ: typ, kind: kindIteration, name: sr.st.name, n: int64(index)}, advance)
 	}
-	ev(evMapIterationStarted, cf.tick(), true)
+	if tc.fresh {
+		cf.now, cf.fresh = tc.now, true
+	} else {
+		cf.tick()
+	}
+	ev(evMapIterationStarted, cf.now, true)
 	cf.inMap, cf.itemIndex, cf.itemValue = true, index, item
 	cf.stateName, cf.stateEntered = f.stateName, f.stateEntered
 	input := item
