@@ -181,8 +181,8 @@ func TestParkedPage(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	if !strings.Contains(r.body, `data-execution="`+name(f.badInv)+`"`) {
-		t.Errorf("parked list lacks %s", name(f.badInv))
+	if !strings.Contains(r.body, `data-execution="`+name(f.badList)+`"`) {
+		t.Errorf("parked list lacks %s", name(f.badList))
 	}
 	if strings.Contains(r.body, `data-execution="`+name(f.badOrder)+`"`) {
 		t.Errorf("flow filter shows the orders message")
@@ -190,12 +190,12 @@ func TestParkedPage(t *testing.T) {
 	if !strings.Contains(r.body, `data-reason="invalid" data-flow="inventory"`) {
 		t.Error("summary lacks invalid/inventory")
 	}
-	key := regexp.MustCompile(`data-key="(parked/invalid/inventory/[^"]+)"`).FindStringSubmatch(r.body)
+	key := regexp.MustCompile(`data-key="(parked/invalid/inventory/[^"]+SKU-BAD-LIST[^"]+)"`).FindStringSubmatch(r.body)
 	if key == nil {
 		t.Fatal("no key on the page")
 	}
 	m := get(t, f, "/parked/message?key="+url.QueryEscape(key[1]))
-	if m.status != 200 || !strings.Contains(m.body, "Message.Invalid") || !strings.Contains(m.body, "SKU-BAD-BROWSER") {
+	if m.status != 200 || !strings.Contains(m.body, "Message.Invalid") || !strings.Contains(m.body, "SKU-BAD-LIST") {
 		t.Errorf("message page %d: %s", m.status, m.body)
 	}
 	for q, status := range map[string]int{

@@ -64,7 +64,8 @@ func (s *server) execution(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Truncated = truncated
 	var traces map[string]*stateTrace
-	v.Events, traces = readHistory(events)
+	var taken map[string]bool
+	v.Events, traces, taken = readHistory(events)
 
 	// The graph is a help, not the page: without it the history still shows.
 	sm, err := s.sfn.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: ex.StateMachineArn})
@@ -73,7 +74,7 @@ func (s *server) execution(w http.ResponseWriter, r *http.Request) {
 		if def, err = parseDefinition(aws.ToString(sm.Definition)); err == nil {
 			l := layOut(def)
 			status, detail := stateStatus(l, traces, v.Status)
-			v.Graph = draw(l, status, detail)
+			v.Graph = draw(l, status, detail, taken)
 			v.Comment = def.Comment
 		}
 	}

@@ -92,6 +92,10 @@ type layout struct {
 	Edges  []edge         // every transition to an existing state
 	Back   map[int]bool   // indexes into Edges of edges that point back up
 	States map[string]defState
+	// Chains holds, per forward edge, the nodes it passes: its source, a
+	// dummy node in each layer it crosses, its target.
+	Chains map[int][]string
+	Dummy  map[string]bool
 }
 
 func layOut(d definition) layout {
@@ -159,36 +163,68 @@ func layOut(d definition) layout {
 	for _, n := range l.Order {
 		l.Rows[l.Layer[n]] = append(l.Rows[l.Layer[n]], n)
 	}
-	for i, n := range l.Rows[0] {
-		l.Pos[n] = i
+	// An edge that skips layers gets a dummy node in each layer between, so
+	// it is routed around the states there rather than through them.
+	l.Chains = map[int][]string{}
+	l.Dummy = map[string]bool{}
+	preds, succs := map[string][]string{}, map[string][]string{}
+	link := func(a, b string) {
+		preds[b] = append(preds[b], a)
+		succs[a] = append(succs[a], b)
 	}
-	// One barycentre pass: each state sits under the mean position of the
-	// states that lead to it, so edges cross less.
-	preds := map[string][]string{}
 	for i, e := range l.Edges {
-		if !l.Back[i] && e.From != e.To {
-			preds[e.To] = append(preds[e.To], e.From)
+		if l.Back[i] || e.From == e.To {
+			continue
+		}
+		chain := []string{e.From}
+		for r := l.Layer[e.From] + 1; r < l.Layer[e.To]; r++ {
+			d := fmt.Sprintf("\x00%d/%d", i, r)
+			l.Dummy[d], l.Layer[d] = true, r
+			l.Rows[r] = append(l.Rows[r], d)
+			chain = append(chain, d)
+		}
+		chain = append(chain, e.To)
+		for j := 1; j < len(chain); j++ {
+			link(chain[j-1], chain[j])
+		}
+		l.Chains[i] = chain
+	}
+	for _, row := range l.Rows {
+		for i, n := range row {
+			l.Pos[n] = i
 		}
 	}
-	for r := 1; r < len(l.Rows); r++ {
+	// Barycentre sweeps down, up and down again: each node moves towards
+	// the mean position of its neighbours in the layer before, so edges
+	// cross less.
+	sweep := func(r int, neighbours map[string][]string) {
 		row := l.Rows[r]
 		bary := map[string]float64{}
 		for i, n := range row {
-			ps := preds[n]
-			if len(ps) == 0 {
+			ns := neighbours[n]
+			if len(ns) == 0 {
 				bary[n] = float64(i) - float64(len(row)-1)/2
 				continue
 			}
 			sum := 0.0
-			for _, p := range ps {
+			for _, p := range ns {
 				sum += centre(l, p)
 			}
-			bary[n] = sum / float64(len(ps))
+			bary[n] = sum / float64(len(ns))
 		}
 		sort.SliceStable(row, func(i, j int) bool { return bary[row[i]] < bary[row[j]] })
 		for i, n := range row {
 			l.Pos[n] = i
 		}
+	}
+	for r := 1; r < len(l.Rows); r++ {
+		sweep(r, preds)
+	}
+	for r := len(l.Rows) - 2; r >= 0; r-- {
+		sweep(r, succs)
+	}
+	for r := 1; r < len(l.Rows); r++ {
+		sweep(r, preds)
 	}
 	return l
 }
@@ -217,6 +253,7 @@ const (
 	charW    = 7.4
 	minNodeW = 120
 	backLane = 28
+	dummyW   = 8
 )
 
 type svgNode struct {
@@ -239,9 +276,15 @@ type graphView struct {
 
 // draw positions the nodes and routes the edges. status maps a state to
 // its status class (statusNotReached when absent); detail adds a tooltip
-// line per state (attempts, errors).
-func draw(l layout, status map[string]string, detail map[string]string) graphView {
-	width := func(n string) float64 { return max(minNodeW, float64(len(n))*charW+28) }
+// line per state (attempts, errors); taken marks the transitions the
+// execution made ("from\x00to").
+func draw(l layout, status, detail map[string]string, taken map[string]bool) graphView {
+	width := func(n string) float64 {
+		if l.Dummy[n] {
+			return dummyW
+		}
+		return max(minNodeW, float64(len(n))*charW+28)
+	}
 	rowW := make([]float64, len(l.Rows))
 	widest := 0.0
 	for r, row := range l.Rows {
@@ -253,7 +296,8 @@ func draw(l layout, status map[string]string, detail map[string]string) graphVie
 		}
 		widest = max(widest, rowW[r])
 	}
-	g := graphView{Width: widest + 2*margin + 2*backLane, Legend: statusOrder}
+	backs := len(l.Back)
+	g := graphView{Width: widest + 2*margin + float64(backs)*backLane, Legend: statusOrder}
 	g.Height = float64(len(l.Rows))*(nodeH+layerGap) - layerGap + 2*margin
 	box := map[string]svgNode{}
 	for r, row := range l.Rows {
@@ -265,38 +309,56 @@ func draw(l layout, status map[string]string, detail map[string]string) graphVie
 				st = statusNotReached
 			}
 			w := width(n)
-			node := svgNode{
+			box[n] = svgNode{
 				Name: n, Type: l.States[n].Type, Status: st, Class: "node st-" + st, Detail: detail[n],
 				X: x, Y: y, W: w, H: nodeH, TextX: x + w/2, TextY: y + nodeH/2,
 			}
-			box[n] = node
 			x += w + nodeGap
 		}
 	}
 	for _, n := range l.Order {
-		g.Nodes = append(g.Nodes, box[n])
+		g.Nodes = append(g.Nodes, box[n]) // dummy nodes are not drawn
 	}
+	lane := 0
 	for i, e := range l.Edges {
-		a, b := box[e.From], box[e.To]
-		var path string
-		switch {
-		case e.From == e.To || l.Back[i] || l.Layer[e.To] <= l.Layer[e.From]:
-			// Loop back up along the right-hand side of both states.
-			x1, y1 := a.X+a.W, a.Y+a.H/2
-			x2, y2 := b.X+b.W, b.Y+b.H/2
-			lane := max(x1, x2) + backLane
-			path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, lane, y1, lane, y2, x2+4, y2)
-		default:
-			x1, y1 := a.X+a.W/2, a.Y+a.H
-			x2, y2 := b.X+b.W/2, b.Y
-			mid := (y1 + y2) / 2
-			path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, x1, mid, x2, mid, x2, y2-4)
+		var path strings.Builder
+		if chain, ok := l.Chains[i]; ok {
+			// Down through each layer: a curve from the bottom of one node
+			// to the top of the next, straight through the dummy nodes.
+			for j := 1; j < len(chain); j++ {
+				a, b := box[chain[j-1]], box[chain[j]]
+				x1, y1 := a.X+a.W/2, a.Y+a.H
+				x2, y2 := b.X+b.W/2, b.Y
+				if j == 1 {
+					fmt.Fprintf(&path, "M%.1f,%.1f ", x1, y1)
+				}
+				end := y2
+				if j == len(chain)-1 {
+					end -= 4 // room for the arrowhead
+				}
+				mid := (y1 + y2) / 2
+				fmt.Fprintf(&path, "C%.1f,%.1f %.1f,%.1f %.1f,%.1f ", x1, mid, x2, mid, x2, end)
+				if l.Dummy[chain[j]] {
+					fmt.Fprintf(&path, "L%.1f,%.1f ", x2, b.Y+b.H)
+				}
+			}
+		} else {
+			// Back up along a lane of its own right of the drawing.
+			a, b := box[e.From], box[e.To]
+			x := margin + widest + float64(lane)*backLane + backLane/2
+			lane++
+			y1, y2 := a.Y+a.H/2, b.Y+b.H/2
+			fmt.Fprintf(&path, "M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", a.X+a.W, y1, x, y1, x, y2, b.X+b.W+4, y2)
 		}
 		title := e.From + " → " + e.To
 		if e.Label != "" {
 			title += " (" + e.Label + ")"
 		}
-		g.Edges = append(g.Edges, svgEdge{Path: path, Class: "edge edge-" + e.Kind, Title: title})
+		class := "edge edge-" + e.Kind
+		if taken[e.From+"\x00"+e.To] {
+			class += " taken"
+		}
+		g.Edges = append(g.Edges, svgEdge{Path: strings.TrimSpace(path.String()), Class: class, Title: title})
 	}
 	return g
 }

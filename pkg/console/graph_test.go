@@ -95,7 +95,14 @@ func TestLayOutWorkflows(t *testing.T) {
 					t.Errorf("forward edge %s->%s does not go down (%d->%d)", e.From, e.To, l.Layer[e.From], l.Layer[e.To])
 				}
 			}
-			g := draw(l, nil, nil)
+			for i, chain := range l.Chains {
+				for j := 1; j < len(chain); j++ {
+					if l.Layer[chain[j]] != l.Layer[chain[j-1]]+1 {
+						t.Errorf("edge %d (%s->%s) jumps a layer at %d", i, l.Edges[i].From, l.Edges[i].To, j)
+					}
+				}
+			}
+			g := draw(l, nil, nil, nil)
 			if len(g.Nodes) != len(l.States) || g.Width <= 0 || g.Height <= 0 {
 				t.Fatalf("drawing: %d nodes for %d states, %vx%v", len(g.Nodes), len(l.States), g.Width, g.Height)
 			}
@@ -115,6 +122,11 @@ func TestLayOutWorkflows(t *testing.T) {
 	for i := 1; i < len(order); i++ {
 		if l.Layer[order[i]] <= l.Layer[order[i-1]] {
 			t.Errorf("orders: %s (layer %d) not below %s (layer %d)", order[i], l.Layer[order[i]], order[i-1], l.Layer[order[i-1]])
+		}
+	}
+	for i, e := range l.Edges {
+		if e.From == "Validate" && e.To == "Park" && len(l.Chains[i]) != l.Layer["Park"]+1 {
+			t.Errorf("orders: the Validate->Park catch passes %v, want a dummy node per layer between", l.Chains[i])
 		}
 	}
 	if l.Layer["Park"] <= l.Layer["CheckLatency"] || l.Layer["Parked.outage"] <= l.Layer["WhyParked"] {
@@ -137,7 +149,7 @@ func TestParseDefinitionErrors(t *testing.T) {
 
 func TestDrawColoursStates(t *testing.T) {
 	l := layOut(mustDef(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Succeed"}}}`))
-	g := draw(l, map[string]string{"A": statusCaught}, map[string]string{"A": "2 attempts"})
+	g := draw(l, map[string]string{"A": statusCaught}, map[string]string{"A": "2 attempts"}, map[string]bool{"A\x00B": true})
 	got := map[string]string{}
 	for _, n := range g.Nodes {
 		got[n.Name] = n.Class
@@ -145,7 +157,7 @@ func TestDrawColoursStates(t *testing.T) {
 	if got["A"] != "node st-caught" || got["B"] != "node st-not-reached" {
 		t.Errorf("classes %v", got)
 	}
-	if len(g.Edges) != 1 || !strings.HasPrefix(g.Edges[0].Path, "M") || g.Edges[0].Class != "edge edge-next" {
+	if len(g.Edges) != 1 || !strings.HasPrefix(g.Edges[0].Path, "M") || g.Edges[0].Class != "edge edge-next taken" {
 		t.Errorf("edges %+v", g.Edges)
 	}
 }

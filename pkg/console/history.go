@@ -51,12 +51,14 @@ type stateTrace struct {
 	errors                  []string
 }
 
-// readHistory turns events into table rows and per-state traces. Events
-// inside Map iterations and Parallel branches are counted against the Map
-// or Parallel state: the graph draws the top level only.
-func readHistory(events []sfntypes.HistoryEvent) ([]eventRow, map[string]*stateTrace) {
+// readHistory turns events into table rows, per-state traces and the
+// transitions taken ("from\x00to"). Events inside Map iterations and
+// Parallel branches are counted against the Map or Parallel state: the
+// graph draws the top level only.
+func readHistory(events []sfntypes.HistoryEvent) ([]eventRow, map[string]*stateTrace, map[string]bool) {
 	rows := make([]eventRow, 0, len(events))
 	traces := map[string]*stateTrace{}
+	taken := map[string]bool{}
 	var start time.Time
 	current, depth := "", 0
 	for _, ev := range events {
@@ -73,6 +75,9 @@ func readHistory(events []sfntypes.HistoryEvent) ([]eventRow, map[string]*stateT
 		}
 		switch {
 		case strings.HasSuffix(typ, "StateEntered") && depth == 0:
+			if current != "" {
+				taken[current+"\x00"+d["Name"]] = true
+			}
 			current = d["Name"]
 			if traces[current] == nil {
 				traces[current] = &stateTrace{}
@@ -112,7 +117,7 @@ func readHistory(events []sfntypes.HistoryEvent) ([]eventRow, map[string]*stateT
 		}
 		rows = append(rows, row)
 	}
-	return rows, traces
+	return rows, traces, taken
 }
 
 // stateStatus colours each state from its trace and the execution's status.

@@ -48,6 +48,7 @@ func TestStateStatus(t *testing.T) {
 		exec   string
 		want   map[string]string
 		detail map[string]string
+		taken  []string
 	}{
 		{
 			name: "caught then parked",
@@ -59,6 +60,7 @@ func TestStateStatus(t *testing.T) {
 			want: map[string]string{"Validate": statusCaught, "Park": statusSucceeded, "Parked": statusFailed,
 				"Call": statusNotReached, "Map": statusNotReached, "Done": statusNotReached},
 			detail: map[string]string{"Validate": "Message.Invalid"},
+			taken:  []string{"Validate\x00Park", "Park\x00Parked"},
 		},
 		{
 			name: "retried and still running",
@@ -89,12 +91,12 @@ func TestStateStatus(t *testing.T) {
 	l := layOut(mustDef(t, parkDef))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, traces := readHistory(tc.events)
+			rows, traces, taken := readHistory(tc.events)
 			if len(rows) != len(tc.events) {
 				t.Fatalf("%d rows for %d events", len(rows), len(tc.events))
 			}
 			status, detail := stateStatus(l, traces, tc.exec)
-			g := draw(l, status, detail)
+			g := draw(l, status, detail, taken)
 			drawn := map[string]string{}
 			for _, n := range g.Nodes {
 				drawn[n.Name] = n.Status
@@ -103,6 +105,14 @@ func TestStateStatus(t *testing.T) {
 				if drawn[state] != want {
 					t.Errorf("%s: %q, want %q", state, drawn[state], want)
 				}
+			}
+			for _, tr := range tc.taken {
+				if !taken[tr] {
+					t.Errorf("transition %q not taken (taken: %v)", tr, taken)
+				}
+			}
+			if tc.taken != nil && len(taken) != len(tc.taken) {
+				t.Errorf("taken %v, want %q", taken, tc.taken)
 			}
 			for state, want := range tc.detail {
 				if detail[state] != want {
@@ -114,8 +124,11 @@ func TestStateStatus(t *testing.T) {
 }
 
 func TestReadHistoryRows(t *testing.T) {
-	rows, _ := readHistory(events("ExecutionStarted", "", "TaskStateEntered", "Validate", "TaskFailed", "Logiwa.Rejected",
+	rows, _, taken := readHistory(events("ExecutionStarted", "", "TaskStateEntered", "Validate", "TaskFailed", "Logiwa.Rejected",
 		"MapStateStarted", "", "PassStateEntered", "Inner", "MapStateSucceeded", "", "TaskStateExited", "Validate"))
+	if len(taken) != 0 {
+		t.Errorf("one top-level state, yet transitions %v", taken)
+	}
 	if rows[1].Anchor != "state-Validate" || rows[1].Input != "{\n  \"in\": 1\n}" {
 		t.Errorf("entered row %+v", rows[1])
 	}

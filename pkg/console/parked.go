@@ -202,6 +202,7 @@ func (s *server) parkedShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := messageView{Parked: p, Body: pretty(p.Body), Original: pretty(string(p.Original)), StillParked: strings.HasPrefix(key, parking.ParkedPrefix)}
+	v.Cause = pretty(p.Cause)
 	_, v.CanRedrive = s.cfg.Target.StateMachines[redriveName]
 	s.render(w, r, http.StatusOK, "message", page{Title: "Parked message", Nav: "parked", Data: v})
 }

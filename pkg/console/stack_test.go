@@ -35,6 +35,7 @@ type fixture struct {
 	// Executions seeded at start.
 	order       string // orders, SUCCEEDED
 	badInv      string // inventory, parked invalid (browser redrive)
+	badList     string // inventory, parked invalid (stays parked)
 	badOrder    string // orders, parked invalid (handler redrive of one)
 	badRefunds  []string
 	startedAt   time.Time
@@ -121,6 +122,7 @@ func startFixture() (*fixture, error) {
 	}{
 		{message.FlowOrders, goodOrder},
 		{message.FlowInventory, badInventory("SKU-BAD-BROWSER")},
+		{message.FlowInventory, badInventory("SKU-BAD-LIST")},
 		{message.FlowOrders, badOrderMsg("SO-BAD-ONE")},
 		{message.FlowRefunds, badRefund("RMA-BAD-1")},
 		{message.FlowRefunds, badRefund("RMA-BAD-2")},
@@ -145,9 +147,10 @@ func startFixture() (*fixture, error) {
 	}
 	f.order = find("orders", "SO-CONSOLE-1")
 	f.badInv = find("inventory", "SKU-BAD-BROWSER")
+	f.badList = find("inventory", "SKU-BAD-LIST")
 	f.badOrder = find("orders", "SO-BAD-ONE")
 	f.badRefunds = []string{find("refunds", "RMA-BAD-1"), find("refunds", "RMA-BAD-2")}
-	if f.order == "" || f.badInv == "" || f.badOrder == "" || f.badRefunds[0] == "" || f.badRefunds[1] == "" {
+	if f.order == "" || f.badInv == "" || f.badList == "" || f.badOrder == "" || f.badRefunds[0] == "" || f.badRefunds[1] == "" {
 		f.srv.Close()
 		return fail(fmt.Errorf("seeded executions missing: %+v", f))
 	}
