@@ -17,8 +17,8 @@ variable "name_prefix" {
   default     = "logiwaflow"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
-    error_message = "name_prefix is 2-31 lower-case letters, digits or hyphens, starting with a letter (it ends up in bucket names)."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,23}$", var.name_prefix))
+    error_message = "name_prefix is 2-24 lower-case letters, digits or hyphens, starting with a letter: the parked bucket's name (<prefix>-parked-<account>-<region>) must fit S3's 63 characters."
   }
 }
 

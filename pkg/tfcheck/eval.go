@@ -534,7 +534,7 @@ func functions() map[string]function.Function {
 		"jsondecode":       stdlib.JSONDecodeFunc,
 		"jsonencode":       stdlib.JSONEncodeFunc,
 		"keys":             stdlib.KeysFunc,
-		"length":           stdlib.LengthFunc,
+		"length":           lengthFunc,
 		"lookup":           stdlib.LookupFunc,
 		"merge":            stdlib.MergeFunc,
 		"replace":          stdlib.ReplaceFunc,
@@ -543,6 +543,19 @@ func functions() map[string]function.Function {
 		"values":           stdlib.ValuesFunc,
 	}
 }
+
+// lengthFunc is Terraform's length: of a collection, or of a string in
+// characters.
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.String {
+			return stdlib.Strlen(args[0])
+		}
+		return stdlib.Length(args[0])
+	},
+})
 
 // unknownString stands in for functions of files that exist only at deploy
 // time (the Lambda zips).

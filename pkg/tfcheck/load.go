@@ -38,9 +38,18 @@ type Module struct {
 
 // Variable is a variable block.
 type Variable struct {
-	Name       string
-	HasDefault bool
-	Default    cty.Value
+	Name        string
+	HasDefault  bool
+	Default     cty.Value
+	Description string
+	Typed       bool
+	Validations []Validation
+}
+
+// Validation is a variable's validation block.
+type Validation struct {
+	Condition hclsyntax.Expression
+	Pos       string
 }
 
 // Call is a module block calling a local module.
@@ -133,6 +142,17 @@ func (m *Module) addFile(path string, body *hclsyntax.Body) error {
 					return fmt.Errorf("%s: default of %s: %s", pos, v.Name, diags.Error())
 				}
 				v.HasDefault, v.Default = true, val
+			}
+			_, v.Typed = b.Body.Attributes["type"]
+			if a, ok := b.Body.Attributes["description"]; ok {
+				if d, diags := a.Expr.Value(nil); !diags.HasErrors() && d.Type() == cty.String {
+					v.Description = d.AsString()
+				}
+			}
+			for _, vb := range b.Body.Blocks {
+				if c, ok := vb.Body.Attributes["condition"]; ok && vb.Type == "validation" {
+					v.Validations = append(v.Validations, Validation{Condition: c.Expr, Pos: fmt.Sprintf("%s:%d", rel, vb.TypeRange.Start.Line)})
+				}
 			}
 			m.Variables[v.Name] = v
 		case "locals":

@@ -55,6 +55,15 @@ func TestModuleCallsMatchModuleVariables(t *testing.T) {
 	noFindings(t, "module calls", CheckCalls(root(t)))
 }
 
+// Every variable is typed and described, and every validation holds for the
+// values the configuration passes and for the example tfvars.
+func TestVariablesAreDocumentedAndValid(t *testing.T) {
+	r := root(t)
+	noFindings(t, "variables", CheckVariables(r))
+	noFindings(t, "terraform.tfvars.example", CheckTfvars(r, filepath.Join(terraformDir, "terraform.tfvars.example")))
+	noFindings(t, "preconditions", CheckPreconditions(r))
+}
+
 // Every file in statemachines/ is deployed once, from the file itself,
 // every placeholder supplied with a value of the right kind, and the
 // definition Terraform would send passes our engine's validation.
@@ -233,6 +242,9 @@ func TestChecksCatchMistakes(t *testing.T) {
 		findings []string
 		want     []string
 	}{
+		{"variables", CheckVariables(r), []string{"variable every_hour: no description", "variable package_dir: no description", "workers = cty.NumberIntVal(1) fails its validation"}},
+		{"tfvars", CheckTfvars(r, "testdata/bad.tfvars"), []string{"unknown is not a variable", `prefix = cty.StringVal("Not-Lower") fails its validation`}},
+		{"preconditions", CheckPreconditions(r), []string{"aws_lambda_event_source_mapping.lonely (bad/main.tf:65): precondition at line 70 fails"}},
 		{"calls", CheckCalls(r), []string{`required variable "needed" not passed`, `argument "typo" is not a variable`}},
 		{"iam", CheckIAM(statements, allowStar), []string{`wildcard action "s3:*"`, `resource "*" for s3:GetObject`}},
 		{"policies", CheckPolicyResources(r), []string{"aws_iam_role_policy.inline policy is not an aws_iam_policy_document"}},
@@ -243,7 +255,7 @@ func TestChecksCatchMistakes(t *testing.T) {
 			`handler is "main", want "bootstrap"`, `runtime is "go1.x"`, "architectures is not", "tracing is not Active",
 			"no log group", "PARKED_BUCKET, which the task reads, is not set", "task sync: no aws_lambda_function deploys sync.zip",
 		}},
-		{"deployments", deployFindings, []string{"aws_sfn_state_machine.inline (bad/main.tf:70): definition is not templatefile", "vars map does not contain fn_arn"}},
+		{"deployments", deployFindings, []string{"aws_sfn_state_machine.inline (bad/main.tf:77): definition is not templatefile", "vars map does not contain fn_arn"}},
 		{"schedules", CheckSchedules(r, []schedule.Schedule{{Name: "hourly", StateMachine: "demo", Expression: "rate(2 hours)", Input: "{}"}}, []Deployment{{Name: "demo", ARN: demoARN}}), []string{
 			"no variable hourly_schedule", `expression "rate(1 hour)", pkg/schedule says "rate(2 hours)"`, `input "{\"x\": 1}"`,
 		}},

@@ -65,6 +65,13 @@ resource "aws_lambda_function" "park" {
 resource "aws_lambda_event_source_mapping" "lonely" {
   event_source_arn = aws_sqs_queue.lonely.arn
   function_name    = aws_lambda_function.park.arn
+
+  lifecycle {
+    precondition {
+      condition     = aws_sqs_queue.lonely.visibility_timeout_seconds >= 6 * aws_lambda_function.park.timeout
+      error_message = "Too short."
+    }
+  }
 }
 
 resource "aws_sfn_state_machine" "inline" {
@@ -97,4 +104,26 @@ resource "aws_scheduler_schedule" "hourly" {
 module "child" {
   source = "./child"
   typo   = 1
+}
+
+variable "workers" {
+  description = "A default that fails its own validation."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.workers >= 2
+    error_message = "At least 2."
+  }
+}
+
+variable "prefix" {
+  description = "Checked with can(regex())."
+  type        = string
+  default     = "ok"
+
+  validation {
+    condition     = can(regex("^[a-z]+$", var.prefix))
+    error_message = "Lower case."
+  }
 }

@@ -1,0 +1,2 @@
+prefix  = "Not-Lower"
+unknown = 1
