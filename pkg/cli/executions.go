@@ -74,6 +74,9 @@ RFC 3339, a date, or a duration back from now such as 2h or 3d).
 			for _, e := range list {
 				t.row(e.Name, e.Machine, e.Status, fmtTime(e.StartDate), duration(e))
 			}
+			if len(list) == f.Limit {
+				fmt.Fprintf(cmd.ErrOrStderr(), "showing the newest %d; there may be more (--limit, --since)\n", f.Limit)
+			}
 			return t.flush()
 		},
 	}

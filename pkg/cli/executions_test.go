@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
 	"github.com/logiwaflow/logiwaflow/pkg/operator"
 )
@@ -158,4 +159,22 @@ func TestStartAndResync(t *testing.T) {
 	must(t, 2, "", "resync", "orders", "--sku", "X")
 	must(t, 2, "", "resync", "inventory", "--since", "last tuesday")
 	e.idle(t)
+}
+
+// TestLongWaitShowsProgress: while a waited-for execution runs, standard
+// error says which state it is in. Logiwa answers slowly (20 s on the
+// runtime's clock, 100 ms real), so the sync sits in FetchPage for a while.
+func TestLongWaitShowsProgress(t *testing.T) {
+	e := startLocal(t)
+	slow := logiwasim.Faults{Latency: []logiwasim.LatencyRule{{Dist: "fixed", Fixed: logiwasim.Duration(20 * time.Second)}}}
+	if err := e.r.Simulator().SetFaults(slow); err != nil {
+		t.Fatal(err)
+	}
+	res := must(t, 0, "", "resync", "inventory", "--sku", "MUG-BLUE", "--name", "progress-1", "--wait")
+	if !strings.Contains(res.stderr, "started progress-1; waiting") || !strings.Contains(res.stderr, "progress-1: running 0s, in state FetchPage") {
+		t.Errorf("progress on stderr:\n%s", res.stderr)
+	}
+	if strings.Contains(res.stdout, "running") {
+		t.Errorf("progress leaked into stdout:\n%s", res.stdout)
+	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,7 +42,7 @@ could not be republished.
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "started %s\n", e.Name)
 			res, runErr := op.WaitRedrive(cmd.Context(), e.ARN, progressPrinter(cmd, func(p operator.Progress) string {
-				return fmt.Sprintf("%s: %d of %d message(s) handled (in %s)", p.Execution, p.Done, p.Total, orDash(p.State))
+				return fmt.Sprintf("%s: %d of %d message(s) listed so far handled, %s (in %s)", p.Execution, p.Done, p.Total, p.Elapsed.Truncate(10*time.Second), orDash(p.State))
 			}))
 			if res.Execution.Running() {
 				return opErr(runErr) // stopped waiting: there is no tally yet

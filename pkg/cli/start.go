@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -76,7 +77,7 @@ func finishRun(cmd *cobra.Command, op *operator.Operator, e operator.Execution, 
 		fmt.Fprintf(cmd.ErrOrStderr(), "started %s; waiting\n", e.Name)
 		var err error
 		e, err = op.Wait(cmd.Context(), e.ARN, progressPrinter(cmd, func(p operator.Progress) string {
-			return fmt.Sprintf("%s: running, in state %s", p.Execution, orDash(p.State))
+			return fmt.Sprintf("%s: running %s, in state %s", p.Execution, p.Elapsed.Truncate(10*time.Second), orDash(p.State))
 		}))
 		if err != nil {
 			return e, opErr(err)
