@@ -102,10 +102,19 @@ func layOut(d definition) layout {
 	l := layout{Layer: map[string]int{}, Pos: map[string]int{}, Back: map[int]bool{}, States: d.States}
 	out := map[string][]int{} // state -> indexes of its edges
 	for _, name := range sortedKeys(d.States) {
+		// Several catchers (or rules) with one target are one line, labelled
+		// with all of them.
+		seen := map[string]int{}
 		for _, e := range d.States[name].edges(name) {
 			if _, ok := d.States[e.To]; !ok {
 				continue // validation elsewhere reports it; draw what exists
 			}
+			key := e.To + "\x00" + e.Kind
+			if i, ok := seen[key]; ok {
+				l.Edges[i].Label += "; " + e.Label
+				continue
+			}
+			seen[key] = len(l.Edges)
 			out[name] = append(out[name], len(l.Edges))
 			l.Edges = append(l.Edges, e)
 		}

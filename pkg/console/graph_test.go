@@ -22,6 +22,7 @@ func TestLayOutLayers(t *testing.T) {
 		def    string
 		layers map[string]int
 		back   []string // "From->To" of edges that must be drawn as going back up
+		edges  []string // "From->To Label" of every edge, when given
 	}{
 		{
 			name:   "chain",
@@ -52,6 +53,14 @@ func TestLayOutLayers(t *testing.T) {
 			layers: map[string]int{"T": 0, "Ok": 1, "Bad": 1},
 		},
 		{
+			name: "catchers with one target are one edge",
+			def: `{"StartAt":"T","States":{
+				"T":{"Type":"Task","Resource":"x","End":true,"Catch":[{"ErrorEquals":["A"],"Next":"P"},{"ErrorEquals":["States.ALL"],"Next":"P"}]},
+				"P":{"Type":"Fail"}}}`,
+			layers: map[string]int{"T": 0, "P": 1},
+			edges:  []string{"T->P catch A; catch States.ALL"},
+		},
+		{
 			name:   "unreachable state still drawn",
 			def:    `{"StartAt":"A","States":{"A":{"Type":"Succeed"},"Orphan":{"Type":"Pass","End":true}}}`,
 			layers: map[string]int{"A": 0, "Orphan": 0},
@@ -71,6 +80,15 @@ func TestLayOutLayers(t *testing.T) {
 			}
 			if strings.Join(back, ",") != strings.Join(tc.back, ",") {
 				t.Errorf("back edges %v, want %v", back, tc.back)
+			}
+			if tc.edges != nil {
+				var edges []string
+				for _, e := range l.Edges {
+					edges = append(edges, e.From+"->"+e.To+" "+e.Label)
+				}
+				if strings.Join(edges, "|") != strings.Join(tc.edges, "|") {
+					t.Errorf("edges %q, want %q", edges, tc.edges)
+				}
 			}
 			if len(l.Order) != len(l.States) {
 				t.Errorf("order %v misses states", l.Order)
