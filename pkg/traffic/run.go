@@ -31,13 +31,20 @@ type Profile struct {
 	// Sent, when set, is told about every message the Sender accepted
 	// (err nil) or refused.
 	Sent func(m Message, id string, err error)
+	// Catalogued, when set, runs after the catalogue is sent and before the
+	// stream: with the simulator, wait for the runtime to be idle and give
+	// the new products stock (Simulator().SetStock), or orders wait in
+	// Shortage. An error ends Run.
+	Catalogued func(ctx context.Context, skus []string) error
 }
 
-// DefaultProfile is what `logiwaflow local --traffic` runs: a quiet trickle
-// a burst above what the gate drains at Logiwa's Basic limit (2 requests a
-// second, about one message a second), so the queue visibly fills and empties.
+// DefaultProfile is what `logiwaflow local --traffic` runs: a quiet
+// trickle, then every three minutes a 30-second burst above what the gate
+// drains at Logiwa's Basic limit (2 requests a second, a message takes two
+// or three), so the gate queue visibly fills and empties. On average it
+// stays below what the gate drains, so it can run for hours.
 func DefaultProfile() Profile {
-	return Profile{Quiet: 0.3, Burst: 3, QuietFor: 2 * time.Minute, BurstFor: 30 * time.Second}
+	return Profile{Quiet: 0.2, Burst: 2, QuietFor: 150 * time.Second, BurstFor: 30 * time.Second}
 }
 
 // Stats counts what Run sent.
@@ -102,6 +109,14 @@ func Run(ctx context.Context, s Sender, p Profile) (Stats, error) {
 		send(m)
 	}
 	log.Info("traffic: catalogue sent", "skus", len(g.SKUs()))
+	if p.Catalogued != nil {
+		if err := p.Catalogued(ctx, g.SKUs()); err != nil {
+			if ctx.Err() != nil {
+				return collect(), nil
+			}
+			return collect(), fmt.Errorf("traffic: after the catalogue: %w", err)
+		}
+	}
 	for {
 		m, ok := g.Next()
 		if !ok {

@@ -209,6 +209,19 @@ func TestScaleKeepsEveryKind(t *testing.T) {
 	}
 }
 
+func TestDefaultProfileDrainsOnAverage(t *testing.T) {
+	p := DefaultProfile()
+	period := p.QuietFor + p.BurstFor
+	avg := (p.Quiet*p.QuietFor.Seconds() + p.Burst*p.BurstFor.Seconds()) / period.Seconds()
+	// The gate drains about 2 requests a second; a message takes two or three.
+	if avg >= 2.0/3 {
+		t.Fatalf("average %.2f messages/s: the gate queue would grow without end", avg)
+	}
+	if p.Burst <= 2.0/2 {
+		t.Fatalf("burst %.1f messages/s does not exceed what the gate drains", p.Burst)
+	}
+}
+
 func TestProfileShape(t *testing.T) {
 	p := Profile{Quiet: 1, Burst: 10, QuietFor: time.Minute, BurstFor: 30 * time.Second}
 	for _, tc := range []struct {
@@ -249,8 +262,16 @@ func TestRunSendsCatalogueThenPacedStream(t *testing.T) {
 	fake := clock.NewFake(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
 	rec := &recorder{flows: map[message.Flow]int{}, stop: 20 + 600, done: cancel}
 	var kinds []Kind
+	var catalogued []string
 	p := Profile{Quiet: 1, Burst: 10, QuietFor: time.Minute, BurstFor: time.Minute, Clock: fake,
-		Config: Config{Seed: 9, SKUs: 20}, Sent: func(m Message, _ string, _ error) { kinds = append(kinds, m.Kind) }}
+		Config: Config{Seed: 9, SKUs: 20}, Sent: func(m Message, _ string, _ error) { kinds = append(kinds, m.Kind) },
+		Catalogued: func(_ context.Context, skus []string) error {
+			if len(kinds) != 20 {
+				t.Errorf("Catalogued ran after %d messages, want after the 20 of the catalogue", len(kinds))
+			}
+			catalogued = skus
+			return nil
+		}}
 	start := fake.Now()
 	st, err := Run(ctx, rec, p)
 	if err != nil {
@@ -258,6 +279,9 @@ func TestRunSendsCatalogueThenPacedStream(t *testing.T) {
 	}
 	if int(st.Sent+st.Refused) != rec.n || rec.n != 620 {
 		t.Fatalf("stats %+v, sender saw %d", st, rec.n)
+	}
+	if len(catalogued) != 20 {
+		t.Fatalf("Catalogued got %d SKUs", len(catalogued))
 	}
 	for i := range 20 {
 		if kinds[i] != KindInventory {
