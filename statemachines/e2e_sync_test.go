@@ -338,3 +338,40 @@ func replayBody(t *testing.T, body string, replay int) string {
 	}
 	return string(b)
 }
+
+// TestE2EInventorySyncPages: with more levels than one Logiwa page holds
+// (200), the sync walks the pages and records every level.
+func TestE2EInventorySyncPages(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, nil)
+	const extra = 98 // (3 seeded + 98) products x 2 warehouses = 202 levels: two pages
+	for i := range extra {
+		e.send(message.FlowInventory, inventoryBody(fmt.Sprintf("PAGE-%03d", i), 1, "Paged product"))
+	}
+	e.idle()
+	for i := range extra {
+		sku := fmt.Sprintf("PAGE-%03d", i)
+		e.expectApplied(message.FlowInventory, sku, 1)
+		if err := e.sim.SetStock(logiwasim.SeedWarehouse, sku, int64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := e.startExecution("inventory-sync", "inventory-sync-pages", `{}`)
+	if x.Status != asl.StatusSucceeded {
+		t.Fatalf("sync: %s %s %s", x.Status, x.Error, x.Cause)
+	}
+	want := []string{"AcquireLease", "FetchPage", "WritePage", "MorePages", "FetchPage", "WritePage", "MorePages", "SaveCursor"}
+	if got := entered(x.History()); !slices.Equal(got, want) {
+		t.Errorf("states %v, want two pages", got)
+	}
+	// Logiwa's report lists every product in every warehouse, stocked or not.
+	equalJSON(t, "sync stats", field(x.Output, "stats"), fmt.Sprintf(`{"pages":2,"items":%d}`, 2*(3+extra)))
+	if got := e.stock("PAGE-097", logiwasim.SeedWarehouse2); !got.Found || got.Total != 0 {
+		t.Errorf("an empty level (last row of the second page) recorded %+v", got)
+	}
+	for _, inv := range seedClientStock(e.sim.Snapshot()) {
+		if got := e.stock(inv.SKU, inv.WarehouseCode); !got.Found || got.Total != inv.OnHand || got.Available != inv.Available {
+			t.Errorf("stock %s@%s recorded %+v, Logiwa has %d of %d", inv.SKU, inv.WarehouseCode, got, inv.Available, inv.OnHand)
+		}
+	}
+}
