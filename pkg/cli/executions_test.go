@@ -177,4 +177,41 @@ func TestLongWaitShowsProgress(t *testing.T) {
 	if strings.Contains(res.stdout, "running") {
 		t.Errorf("progress leaked into stdout:\n%s", res.stdout)
 	}
+
+	// While one sync holds the lease, a second does nothing, and says so.
+	must(t, 0, "", "start", "inventory-sync", "--name", "holder")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		h := must(t, 0, "", "executions", "history", "holder", "--json").stdout
+		if strings.Contains(h, `"state": "FetchPage"`) {
+			break // past AcquireLease: it holds the lease
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("holder never reached FetchPage:\n%s", h)
+		}
+	}
+	res = must(t, 1, "", "resync", "inventory", "--wait")
+	if !strings.Contains(res.stderr, "holds the lease") {
+		t.Errorf("lease held: stderr %s", res.stderr)
+	}
+	e.idle(t)
+}
+
+// TestEveryVerbHasHelpWithExamples walks the operator verbs.
+func TestEveryVerbHasHelpWithExamples(t *testing.T) {
+	root := NewRoot()
+	verbs := [][]string{{"send"}, {"executions", "list"}, {"executions", "describe"}, {"executions", "history"},
+		{"start"}, {"resync"}, {"parked", "list"}, {"parked", "show"}, {"redrive"}}
+	for _, v := range verbs {
+		c, _, err := root.Find(v)
+		if err != nil || c.Name() != v[len(v)-1] {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if c.Example == "" || !strings.Contains(c.Long, "Exit status") {
+			t.Errorf("%v: help without examples or exit statuses", v)
+		}
+		res := must(t, 0, "", append(v, "--help")...)
+		if !strings.Contains(res.stdout, "Examples:") || !strings.Contains(res.stdout, "--target") {
+			t.Errorf("%v --help:\n%s", v, res.stdout)
+		}
+	}
 }
