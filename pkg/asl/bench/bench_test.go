@@ -91,7 +91,7 @@ func benchmark(b *testing.B, workers int) {
 	eng := asl.NewEngine(asl.WithTasks(Handlers()))
 	ctx := context.Background()
 	run := func() {
-		x, err := eng.Start(ctx, sm, jsonvalue.Clone(cfg.Input), asl.StartOptions{})
+		x, err := eng.Start(ctx, sm, cfg.Input, asl.StartOptions{})
 		if err != nil {
 			b.Error(err)
 			return
