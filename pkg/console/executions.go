@@ -20,7 +20,7 @@ const (
 	// scanLimit bounds the executions one request reads while looking for
 	// name matches, so a search over a long history stays quick; the page
 	// then offers to go on from there.
-	scanLimit = 2000
+	scanLimit = 1000
 )
 
 // statuses are the execution statuses an operator filters on.

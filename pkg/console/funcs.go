@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/json"
 	"html/template"
 	"math"
 	"strconv"
@@ -29,6 +30,16 @@ var funcs = template.FuncMap{
 	},
 	// num prints a rate to two decimals, without trailing zeros.
 	"num": func(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64) },
+	// message reads Lambda's {"errorMessage": ...} cause down to its message.
+	"message": causeMessage,
+	// stamp shows an RFC 3339 timestamp as when does; other text as it is.
+	"stamp": func(s string) string {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return s
+		}
+		return t.UTC().Format("2006-01-02 15:04:05")
+	},
 	// short cuts long text for a table cell; the full text is one click away.
 	"short": func(s string, n int) string {
 		r := []rune(s)
@@ -37,4 +48,16 @@ var funcs = template.FuncMap{
 		}
 		return string(r[:n]) + "…"
 	},
+}
+
+// causeMessage returns the errorMessage of a Lambda error cause, or the
+// cause itself when it is not one.
+func causeMessage(cause string) string {
+	var c struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if err := json.Unmarshal([]byte(cause), &c); err != nil || c.ErrorMessage == "" {
+		return cause
+	}
+	return c.ErrorMessage
 }
