@@ -25,7 +25,7 @@ it matches a single execution.
 ` + targetHelp,
 		}
 		c.AddCommand(executionsListCmd(), executionsDescribeCmd(), executionsHistoryCmd())
-		root.AddCommand(c)
+		root.AddCommand(operatorCommand(c))
 	})
 }
 

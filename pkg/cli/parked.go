@@ -23,7 +23,7 @@ with ` + "`logiwaflow redrive`" + `.
 ` + targetHelp,
 		}
 		c.AddCommand(parkedListCmd(), parkedShowCmd())
-		root.AddCommand(c)
+		root.AddCommand(operatorCommand(c))
 	})
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(func(root *cobra.Command) { root.AddCommand(redriveCmd()) })
+	register(func(root *cobra.Command) { root.AddCommand(operatorCommand(redriveCmd())) })
 }
 
 func redriveCmd() *cobra.Command {

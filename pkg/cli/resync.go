@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register(func(root *cobra.Command) { root.AddCommand(resyncCmd()) })
+	register(func(root *cobra.Command) { root.AddCommand(operatorCommand(resyncCmd())) })
 }
 
 func resyncCmd() *cobra.Command {

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register(func(root *cobra.Command) { root.AddCommand(sendCmd()) })
+	register(func(root *cobra.Command) { root.AddCommand(operatorCommand(sendCmd())) })
 }
 
 func sendCmd() *cobra.Command {

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(func(root *cobra.Command) { root.AddCommand(startCmd()) })
+	register(func(root *cobra.Command) { root.AddCommand(operatorCommand(startCmd())) })
 }
 
 func startCmd() *cobra.Command {

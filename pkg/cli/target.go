@@ -17,8 +17,8 @@ import (
 )
 
 // The operator verbs (send, executions, start, resync, parked, redrive) share
-// these persistent flags; they are read back from the command's flag set at
-// run time, so no state is kept between command trees.
+// these flags; they are read back from the command's flag set at run time,
+// so no state is kept between command trees.
 const (
 	flagTarget     = "target"
 	flagTargetFile = "target-file"
@@ -47,19 +47,21 @@ Exit status: 0 ok; 1 the operation failed (an execution failed, invalid
 messages, nothing found); 2 bad usage; 3 the target is missing or does not
 answer.`
 
-func init() {
-	register(func(root *cobra.Command) {
-		f := root.PersistentFlags()
-		f.String(flagTarget, target.Local, "system to operate: local or aws")
-		f.String(flagTargetFile, "", "read the target from this `file` instead of $LOGIWAFLOW_HOME/<target>.json")
-		f.Bool(flagJSON, false, "print JSON for scripts instead of tables")
-		f.String(flagRegion, "", "AWS region (default: the target's)")
-		f.StringArray(flagEndpoint, nil, "override a service endpoint, `SERVICE=URL` (SFN, S3, SQS, DynamoDB); repeatable")
-		f.String(flagAccount, "", "with --target aws and no saved target: the AWS account `id`; names follow the Terraform conventions")
-		f.String(flagPrefix, "logiwaflow", "with --account: the Terraform name_prefix of the deployment")
-		f.Duration(flagPoll, 500*time.Millisecond, "how often waiting verbs look at a running execution")
-		_ = f.MarkHidden(flagPoll)
-	})
+// operatorCommand adds the shared flags to an operator verb (persistent, so
+// its subcommands have them) and returns it. They live on the verbs rather
+// than the root so that asl, logiwa-sim and local do not show them.
+func operatorCommand(c *cobra.Command) *cobra.Command {
+	f := c.PersistentFlags()
+	f.String(flagTarget, target.Local, "system to operate: local or aws")
+	f.String(flagTargetFile, "", "read the target from this `file` instead of $LOGIWAFLOW_HOME/<target>.json")
+	f.Bool(flagJSON, false, "print JSON for scripts instead of tables")
+	f.String(flagRegion, "", "AWS region (default: the target's)")
+	f.StringArray(flagEndpoint, nil, "override a service endpoint, `SERVICE=URL` (SFN, S3, SQS, DynamoDB); repeatable")
+	f.String(flagAccount, "", "with --target aws and no saved target: the AWS account `id`; names follow the Terraform conventions")
+	f.String(flagPrefix, "logiwaflow", "with --account: the Terraform name_prefix of the deployment")
+	f.Duration(flagPoll, 500*time.Millisecond, "how often waiting verbs look at a running execution")
+	_ = f.MarkHidden(flagPoll)
+	return c
 }
 
 // loadOperator reads the target the flags name and builds its clients.
