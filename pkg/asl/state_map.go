@@ -51,8 +51,15 @@ func (sr *stateRun) mapBody(eff any) (any, error) {
 	if fl != nil {
 		return nil, fl
 	}
+	var out any = results
+	if ms.resultWriter != nil {
+		if out, err = sr.writeResults(results, eff); err != nil {
+			return nil, err
+		}
+		f.tick()
+	}
 	f.x.hist.put(f.h, &event{ts: f.now, typ: evMapStateSucceeded}, false)
-	return results, nil
+	return out, nil
 }
 
 // mapItems selects the array to iterate.
@@ -86,39 +93,6 @@ func (sr *stateRun) mapItems(eff any) ([]any, error) {
 	if !ok {
 		return nil, &evalFailure{name: aslerr.QueryEvaluationError,
 			cause: "Map state input must be an array but was: " + encodeData(v)}
-	}
-	return arr, nil
-}
-
-// readItems asks the task runner for the items of an ItemReader.
-func (sr *stateRun) readItems(eff any) ([]any, error) {
-	ir := sr.st.mapSpec.itemReader
-	params := ir["Parameters"]
-	if params == nil {
-		params = ir["Arguments"]
-	}
-	if params != nil && sr.st.ql == qlJSONPath {
-		t, err := compileTemplate(params, "ItemReader/Parameters")
-		if err != nil {
-			return nil, err
-		}
-		if params, err = t.eval(sr.resolver(eff)); err != nil {
-			return nil, err
-		}
-	}
-	res, err := sr.f.x.eng.tasks.RunTask(sr.f.x.ctx, TaskRequest{
-		Resource: str(ir, "Resource"), Input: map[string]any{"Parameters": params, "ReaderConfig": ir["ReaderConfig"]},
-		StateName: sr.st.name, ExecutionName: sr.f.x.name, ExecutionARN: sr.f.x.arn, StateMachineName: sr.f.x.sm.Name,
-	})
-	if err != nil {
-		return nil, newFailure(aslerr.ItemReaderFailed, err.Error())
-	}
-	if res, err = jsonvalue.Normalize(res); err != nil {
-		return nil, newFailure(aslerr.ItemReaderFailed, err.Error())
-	}
-	arr, ok := res.([]any)
-	if !ok {
-		return nil, newFailure(aslerr.ItemReaderFailed, "the item reader did not return an array")
 	}
 	return arr, nil
 }
