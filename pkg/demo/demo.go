@@ -86,13 +86,14 @@ const (
 	warpFactor = 1000
 )
 
-// sendDuration is how long the profile takes to send n messages.
-func sendDuration(p traffic.Profile, n int) time.Duration {
-	var t time.Duration
+// sendDuration is how long the profile takes to send n messages from
+// offset into it.
+func sendDuration(p traffic.Profile, offset time.Duration, n int) time.Duration {
+	t := offset
 	for range n {
 		t += time.Duration(float64(time.Second) / p.RateAt(t))
 	}
-	return t
+	return t - offset
 }
 
 // timeline keeps orders open long enough that a cancellation a few minutes
@@ -219,7 +220,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	d.start = d.clk.Now()
 	sim := d.rt.Simulator()
 	profile := saleProfile()
-	outageAt := max(2*time.Minute, sendDuration(profile, counts.Total())/3)
+	outageAt := max(2*time.Minute, sendDuration(profile, profileOffset, counts.Total())/3)
 	outage := logiwasim.Outage{Start: d.start.Add(outageAt), End: d.start.Add(outageAt + d.opts.OutageFor)}
 	if err := sim.SetFaults(logiwasim.Faults{Outages: []logiwasim.Outage{outage}}); err != nil {
 		return nil, fmt.Errorf("demo: schedule the outage: %w", err)
@@ -234,7 +235,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 			break
 		}
 		d.send(ctx, m)
-		rate := profile.RateAt(d.clk.Now().Sub(d.start))
+		rate := profile.RateAt(d.clk.Now().Sub(d.start) + profileOffset)
 		if err := d.clk.Sleep(ctx, time.Duration(float64(time.Second)/rate)); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
@@ -285,12 +286,17 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	return d.report(ctx)
 }
 
-// saleProfile is the sale-day shape in virtual time: quiet, a burst above
-// what the gate drains at the Basic limit, quiet again, repeated until the
-// script is sent.
+// saleProfile is the sale-day shape in virtual time: a quiet trickle, then
+// a 5-minute burst well above what the gate drains at the Basic limit (about
+// 0.7 messages a second), then quiet long enough to drain it, and so on until
+// the script is sent. On average it stays below what the gate drains, so a
+// run ten times as long queues no deeper.
 func saleProfile() traffic.Profile {
-	return traffic.Profile{Quiet: 0.4, Burst: 3, QuietFor: 12 * time.Minute, BurstFor: 6 * time.Minute}
+	return traffic.Profile{Quiet: 0.3, Burst: 1.8, QuietFor: 15 * time.Minute, BurstFor: 5 * time.Minute}
 }
+
+// profileOffset starts the sale five minutes before the first burst.
+const profileOffset = 10 * time.Minute
 
 func (d *run) send(ctx context.Context, m traffic.Message) {
 	_, err := d.rt.Send(ctx, m.Flow, m.Body)

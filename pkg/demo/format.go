@@ -35,7 +35,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	row("outage-parked delivered", "%d of %d", r.OutageDelivered, r.OutageParked)
 	row("duplicates suppressed", "%d", r.DuplicatesSuppressed)
 	row("stale skipped", "%d", r.StaleSkipped)
-	row("lost", "%d", r.Lost)
+	row("lost", "%d (dead-lettered: %s)", r.Lost, kv(r.DeadLettered))
 	row("duplicates created", "%d", r.DuplicatesCreated)
 	row("stale overwrites", "%d", r.StaleOverwrites)
 	row("Logiwa requests", "%d (%d answered 429)", r.LogiwaRequests, r.Logiwa429)

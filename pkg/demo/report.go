@@ -47,8 +47,11 @@ type Report struct {
 	DuplicatesSuppressed int            `json:"duplicates_suppressed"`
 	StaleSkipped         int            `json:"stale_skipped"`
 	Lost                 int            `json:"lost"`
-	DuplicatesCreated    int            `json:"duplicates_created"`
-	StaleOverwrites      int            `json:"stale_overwrites"`
+	// DeadLettered counts messages in the dead-letter queues at the end, by
+	// queue: deliveries the trigger or the gate failed maxReceiveCount times.
+	DeadLettered      map[string]int `json:"dead_lettered"`
+	DuplicatesCreated int            `json:"duplicates_created"`
+	StaleOverwrites   int            `json:"stale_overwrites"`
 
 	LogiwaRequests int `json:"logiwa_requests"`
 	// LogiwaByEndpoint counts requests by endpoint and status ("POST /v3.1/... 201").
@@ -225,7 +228,7 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 		switch {
 		case x == nil:
 			r.Lost++
-			problem("lost: %s (%s %s v%d): no execution found", name, m.kind, m.key, m.version)
+			problem("lost: %s (%s %s v%d): no execution found (see dead_lettered)", name, m.kind, m.key, m.version)
 			continue
 		case x.status == asl.StatusSucceeded && x.outcome == "applied":
 			if rec, ok := byPK[pk]; !ok || rec.Version < m.version {
@@ -290,6 +293,12 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 	r.ReconciliationDifferences = len(r.Differences)
 	if len(r.Differences) > maxListed {
 		r.Differences = append(r.Differences[:maxListed], fmt.Sprintf("... and %d more", r.ReconciliationDifferences-maxListed))
+	}
+	r.DeadLettered = map[string]int{}
+	for _, k := range localrun.QueueKeys {
+		if n, err := d.rt.QueueDepth(ctx, k+"-dlq"); err == nil && n > 0 {
+			r.DeadLettered[k] = n
+		}
 	}
 	r.PeakRSSMB = PeakRSSMB()
 	r.Check()
