@@ -121,7 +121,13 @@ func (s *server) executions(w http.ResponseWriter, r *http.Request) {
 // scanned scanLimit executions. It returns the token to go on from.
 func (s *server) listMachine(ctx context.Context, machine string, f execFilter, token string) ([]execRow, string, int, error) {
 	arn := s.cfg.Target.StateMachines[machine]
-	in := &sfn.ListExecutionsInput{StateMachineArn: aws.String(arn), MaxResults: 100}
+	// Unfiltered, one SDK page is one console page; a name or time filter
+	// reads bigger pages, since most of what it reads is left out.
+	size := int32(listPage)
+	if f.Query != "" || !f.From.IsZero() || !f.To.IsZero() {
+		size = 100
+	}
+	in := &sfn.ListExecutionsInput{StateMachineArn: aws.String(arn), MaxResults: size}
 	if f.Status != "" {
 		in.StatusFilter = sfntypes.ExecutionStatus(f.Status)
 	}
@@ -154,8 +160,8 @@ func (s *server) listMachine(ctx context.Context, machine string, f execFilter, 
 		if past || next == "" {
 			return rows, "", scanned, nil
 		}
-		// A page is kept whole, so a page may run a little over listPage
-		// rather than lose the rest of the SDK page.
+		// An SDK page is kept whole, so a filtered page may run over
+		// listPage rather than lose the rest of what was read.
 		if len(rows) >= listPage || scanned >= scanLimit {
 			return rows, next, scanned, nil
 		}
