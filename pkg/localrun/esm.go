@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -39,20 +40,38 @@ type esm struct {
 	inflight *atomic.Int64 // batches being handled, shared by all mappings
 }
 
-// run polls until ctx ends; wg tracks the pollers.
-func (m *esm) run(ctx context.Context, wg *sync.WaitGroup) {
+// run polls until stop is closed; receives and handlers run under ctx.
+// Close stops the receives through sqslocal.StopReceives and waits for
+// them (recv is read-held around each) before it cancels ctx: a cancelled
+// long poll can lose messages SQS already marked in flight, which would
+// then stay invisible for a whole visibility timeout. wg tracks the pollers.
+func (m *esm) run(ctx context.Context, stop <-chan struct{}, recv *sync.RWMutex, wg *sync.WaitGroup) {
 	for i := range m.handlers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m.poll(ctx, i)
+			m.poll(ctx, stop, recv, i)
 		}()
 	}
 }
 
-func (m *esm) poll(ctx context.Context, slot int) {
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (m *esm) poll(ctx context.Context, stop <-chan struct{}, recv *sync.RWMutex, slot int) {
 	backoff := 50 * time.Millisecond
-	for ctx.Err() == nil {
+	for {
+		recv.RLock()
+		if stopped(stop) || ctx.Err() != nil {
+			recv.RUnlock()
+			return
+		}
 		out, err := m.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(m.queueURL),
 			MaxNumberOfMessages:         m.batchSize,
@@ -60,8 +79,9 @@ func (m *esm) poll(ctx context.Context, slot int) {
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 			MessageAttributeNames:       []string{"All"},
 		})
+		recv.RUnlock()
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || stopped(stop) {
 				return
 			}
 			m.log.Warn("event source mapping: receive failed", "queue", m.name, "err", err)
@@ -90,38 +110,65 @@ func (m *esm) handle(ctx context.Context, slot int, msgs []sqstypes.Message) {
 		ev.Records = append(ev.Records, toRecord(msg, m.queueARN))
 	}
 	resp, err := m.invoke(ctx, slot, ev)
-	if err != nil {
+	retry := map[string]string{}
+	switch {
+	case err != nil:
 		// The whole batch comes back after the visibility timeout.
 		m.log.Error("event source mapping: function failed; the batch will be retried", "queue", m.name, "messages", len(msgs), "err", err)
-		return
-	}
-	for _, f := range resp.BatchItemFailures {
-		if _, ok := handles[f.ItemIdentifier]; !ok {
-			// Lambda treats an unknown identifier as a failure of the batch.
-			m.log.Error("event source mapping: unknown batch item failure; the batch will be retried", "queue", m.name, "id", f.ItemIdentifier)
-			return
+		retry, handles = handles, nil
+	default:
+		for _, f := range resp.BatchItemFailures {
+			if _, ok := handles[f.ItemIdentifier]; !ok {
+				// Lambda treats an unknown identifier as a failure of the batch.
+				m.log.Error("event source mapping: unknown batch item failure; the batch will be retried", "queue", m.name, "id", f.ItemIdentifier)
+				maps.Copy(retry, handles)
+				handles = nil
+				break
+			}
+			retry[f.ItemIdentifier] = handles[f.ItemIdentifier]
+			delete(handles, f.ItemIdentifier)
 		}
-		delete(handles, f.ItemIdentifier)
 	}
-	if len(handles) == 0 {
-		return
-	}
-	var entries []sqstypes.DeleteMessageBatchRequestEntry
-	n := 0
-	for _, h := range handles {
-		entries = append(entries, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(n)), ReceiptHandle: aws.String(h)})
-		n++
-	}
-	// Delete even while shutting down: the work is done.
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// Finish the bookkeeping even while shutting down: the work is done.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	out, err := m.sqs.DeleteMessageBatch(dctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(m.queueURL), Entries: entries})
+	if len(handles) > 0 {
+		m.deleteBatch(bctx, handles)
+	}
+	if len(retry) > 0 && ctx.Err() != nil {
+		// Interrupted by Close: hand the messages back at once rather than
+		// after the visibility timeout, so the next start picks them up.
+		m.release(bctx, retry)
+	}
+}
+
+func (m *esm) deleteBatch(ctx context.Context, handles map[string]string) {
+	var entries []sqstypes.DeleteMessageBatchRequestEntry
+	for _, h := range handles {
+		entries = append(entries, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(len(entries))), ReceiptHandle: aws.String(h)})
+	}
+	out, err := m.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(m.queueURL), Entries: entries})
 	if err != nil {
 		m.log.Error("event source mapping: delete failed; messages will be redelivered", "queue", m.name, "err", err)
 		return
 	}
 	for _, f := range out.Failed {
 		m.log.Error("event source mapping: delete failed; message will be redelivered", "queue", m.name, "code", aws.ToString(f.Code), "msg", aws.ToString(f.Message))
+	}
+}
+
+func (m *esm) release(ctx context.Context, handles map[string]string) {
+	var entries []sqstypes.ChangeMessageVisibilityBatchRequestEntry
+	for _, h := range handles {
+		entries = append(entries, sqstypes.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(len(entries))), ReceiptHandle: aws.String(h)})
+	}
+	out, err := m.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(m.queueURL), Entries: entries})
+	if err != nil {
+		m.log.Warn("event source mapping: could not release interrupted messages; they return after the visibility timeout", "queue", m.name, "err", err)
+		return
+	}
+	for _, f := range out.Failed {
+		m.log.Warn("event source mapping: could not release an interrupted message; it returns after the visibility timeout", "queue", m.name, "code", aws.ToString(f.Code), "msg", aws.ToString(f.Message))
 	}
 }
 

@@ -40,7 +40,7 @@ func (r *Runtime) Idle(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("localrun: idle: %w", ctx.Err())
+			return fmt.Errorf("localrun: idle: %w (still busy: %s)", ctx.Err(), r.busy())
 		case <-t.C:
 		}
 	}
@@ -101,4 +101,17 @@ func (r *Runtime) QueueDepth(ctx context.Context, key string) (int, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// busy describes what keeps the runtime from being idle, for errors.
+func (r *Runtime) busy() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	parts := []string{fmt.Sprintf("%d executions running", r.sfn.Running()), fmt.Sprintf("%d batches in handlers", r.inflight.Load())}
+	for _, key := range QueueKeys {
+		if n, err := r.QueueDepth(ctx, key); err != nil || n > 0 {
+			parts = append(parts, fmt.Sprintf("queue %s: %d messages (err %v)", key, n, err))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -80,6 +80,9 @@ type Config struct {
 	// Values override the placeholder values of the definitions.
 	Values map[string]string
 	Logger *slog.Logger
+
+	// wrapHandler lets tests replace a mapping's function (by queue key).
+	wrapHandler func(queue string, h batchHandler) batchHandler
 }
 
 // Runtime is a running local system.
@@ -88,13 +91,14 @@ type Runtime struct {
 	log   *slog.Logger
 	clock clock.Clock
 
-	stack  *localaws.Stack
-	sim    *logiwasim.Server
-	eng    *asl.Engine
-	sfn    *sfnlocal.Server
-	meter  *gate.Meter
-	awsCfg aws.Config
-	jrnl   *journal
+	stack     *localaws.Stack
+	sim       *logiwasim.Server
+	eng       *asl.Engine
+	sfn       *sfnlocal.Server
+	meter     *gate.Meter
+	awsCfg    aws.Config
+	transport *http.Transport
+	jrnl      *journal
 
 	url    string
 	mux    *http.ServeMux
@@ -109,6 +113,8 @@ type Runtime struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+	stop   chan struct{} // closed by Close: the mappings stop receiving
+	recv   sync.RWMutex  // read-held around each receive (see esm.run)
 	wg     sync.WaitGroup
 
 	closeOnce sync.Once
@@ -121,6 +127,7 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 	cfg = withDefaults(cfg)
 	r := &Runtime{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, mux: http.NewServeMux(), mappings: map[string]*esm{}}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.stop = make(chan struct{})
 	defer func() {
 		if err != nil {
 			_ = r.Close()
@@ -161,6 +168,14 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
 	r.stack.SetEndpoint(target.ServiceSFN, r.url)
 	r.awsCfg = r.stack.AWSConfig(ctx)
+	// One transport for every local call: more idle connections per host
+	// than the default two (hundreds of executions talk to the same few
+	// loopback servers), and Close can drop them, since a pooled
+	// connection that never carried a request holds http.Server.Shutdown
+	// for five seconds.
+	r.transport = http.DefaultTransport.(*http.Transport).Clone()
+	r.transport.MaxIdleConnsPerHost = 64
+	r.awsCfg.HTTPClient = &http.Client{Transport: r.transport}
 	r.sqs = sqs.NewFromConfig(r.awsCfg)
 	r.sfnc = sfn.NewFromConfig(r.awsCfg)
 
@@ -320,10 +335,22 @@ func (r *Runtime) Close() error {
 		if r.jrnl != nil {
 			errs = append(errs, r.jrnl.Close())
 		}
+		// Stop receiving first and let every receive return, so no message
+		// is taken for a poller that is gone; then interrupt the handlers
+		// (the mappings hand their messages back).
+		close(r.stop)
+		if r.stack != nil {
+			r.stack.SQS.StopReceives()
+		}
+		r.recv.Lock() // every receive has returned; none starts again
+		r.recv.Unlock()
 		r.cancel()
 		r.wg.Wait()
 		if r.sfn != nil {
 			r.sfn.Close()
+		}
+		if r.transport != nil {
+			r.transport.CloseIdleConnections()
 		}
 		if r.srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -206,12 +206,17 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 	}
 	r.addMapping("gate", hs)
 	for _, m := range r.mappings {
-		m.run(r.ctx, &r.wg)
+		m.run(r.ctx, r.stop, &r.recv, &r.wg)
 	}
 	return nil
 }
 
 func (r *Runtime) addMapping(key string, hs []batchHandler) {
+	if r.cfg.wrapHandler != nil {
+		for i, h := range hs {
+			hs[i] = r.cfg.wrapHandler(key, h)
+		}
+	}
 	r.mappings[key] = &esm{
 		name: key, queueURL: r.queues[key], queueARN: "arn:aws:sqs:" + localaws.Region + ":" + sfnlocal.Account + ":" + Prefix + key,
 		sqs: r.sqs, handlers: hs, batchSize: 10, wait: 20, log: r.log, inflight: &r.inflight,

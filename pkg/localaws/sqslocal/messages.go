@@ -213,7 +213,7 @@ func (s *Server) receiveMessage(req *request) (any, error) {
 	var deadline time.Time // real time: long polls wait on the wall clock
 	for {
 		s.mu.Lock()
-		if s.closed {
+		if s.closed || s.noReceive {
 			s.mu.Unlock()
 			return struct{}{}, nil
 		}

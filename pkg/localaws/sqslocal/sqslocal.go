@@ -66,7 +66,9 @@ type Server struct {
 	changed chan struct{} // closed and replaced whenever messages may have become receivable
 	dirty   bool
 	closed  bool
-	seq     uint64
+	// noReceive makes every ReceiveMessage answer empty (StopReceives).
+	noReceive bool
+	seq       uint64
 
 	flusher *snapshot.Flusher
 }
@@ -105,6 +107,18 @@ func Open(opts Options) (*Server, error) {
 func (s *Server) Wake() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.notifyLocked()
+}
+
+// StopReceives makes every ReceiveMessage, waiting or new, answer empty
+// at once while the other operations go on. An embedded consumer shutting
+// down calls it instead of cancelling its long polls: a cancelled poll can
+// lose a response whose messages SQS already marked in flight, and those
+// would stay invisible for a whole visibility timeout after a restart.
+func (s *Server) StopReceives() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noReceive = true
 	s.notifyLocked()
 }
 

@@ -1,0 +1,164 @@
+package localrun
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl"
+	"github.com/logiwaflow/logiwaflow/pkg/asl/clock"
+	"github.com/logiwaflow/logiwaflow/pkg/message"
+)
+
+// TestHandlerFailureGoesToDLQ: a trigger that keeps failing leaves the
+// message to SQS, which moves it to the DLQ after maxReceiveCount receives.
+// The clock runs 600x so five 60 s visibility timeouts pass in a second.
+func TestHandlerFailureGoesToDLQ(t *testing.T) {
+	var calls atomic.Int32
+	cfg := fastConfig(t)
+	cfg.Clock = clock.NewScaled(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 600)
+	cfg.wrapHandler = func(queue string, h batchHandler) batchHandler {
+		if queue != "orders" {
+			return h
+		}
+		return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			calls.Add(1)
+			return events.SQSEventResponse{}, errors.New("injected failure")
+		}
+	}
+	r := start(t, cfg)
+	send(t, r, message.FlowOrders, orderMsg)
+	idle(t, r, 20*time.Second)
+	if n := calls.Load(); n != MaxReceiveCount {
+		t.Errorf("handler called %d times, want %d", n, MaxReceiveCount)
+	}
+	ctx := context.Background()
+	for key, want := range map[string]int{"orders": 0, "orders-dlq": 1, "inventory-dlq": 0} {
+		n, err := r.QueueDepth(ctx, key)
+		if err != nil || n != want {
+			t.Errorf("%s holds %d (err %v), want %d", key, n, err, want)
+		}
+	}
+	if ex := executions(r, "orders"); len(ex) != 0 {
+		t.Errorf("executions started: %+v", ex)
+	}
+}
+
+// TestSchedulesFire: on a clock 600x faster, the 10- and 15-minute syncs
+// fire within seconds, named after the fire time, and succeed.
+func TestSchedulesFire(t *testing.T) {
+	cfg := fastConfig(t)
+	cfg.Clock = clock.NewScaled(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 600)
+	cfg.Schedules = true
+	r := start(t, cfg)
+	names := map[string]*regexp.Regexp{
+		"inventory-sync": regexp.MustCompile(`^inventory_sync-20261125T08\d{4}Z$`),
+		"orders-sync":    regexp.MustCompile(`^orders_sync-20261125T08\d{4}Z$`),
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for machine, re := range names {
+		for {
+			var done *asl.Status
+			for _, ex := range executions(r, machine) {
+				if !re.MatchString(ex.Name) {
+					t.Fatalf("%s execution named %q", machine, ex.Name)
+				}
+				if ex.Status != asl.StatusRunning {
+					s := ex.Status
+					done = &s
+					if s != asl.StatusSucceeded {
+						t.Fatalf("%s %s: %s %s %s", machine, ex.Name, s, ex.Error, ex.Cause)
+					}
+				}
+			}
+			if done != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never fired and finished: %+v", machine, executions(r, machine))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if ex := executions(r, "redrive"); len(ex) != 0 {
+		t.Errorf("the daily redrive fired early: %+v", ex)
+	}
+}
+
+// TestRestartResumesExecutions: an execution still running when the
+// runtime stops is started again under its name on the next start and
+// finishes; the trigger had already deleted its message, so only the
+// journal can bring it back. A third start resumes nothing and still finds
+// the record (DynamoDB persisted).
+func TestRestartResumesExecutions(t *testing.T) {
+	dir := t.TempDir()
+	block := func(queue string, h batchHandler) batchHandler {
+		if queue != "gate" {
+			return h
+		}
+		// Logiwa never answers during the first run.
+		return func(ctx context.Context, _ events.SQSEvent) (events.SQSEventResponse, error) {
+			<-ctx.Done()
+			return events.SQSEventResponse{}, ctx.Err()
+		}
+	}
+	cfg := fastConfig(t)
+	cfg.Dir = dir
+	cfg.wrapHandler = block
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r1, err := Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, r1, message.FlowInventory, inventoryMsg)
+	for len(executions(r1, "inventory")) == 0 {
+		if ctx.Err() != nil {
+			t.Fatal("no execution started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	name := executions(r1, "inventory")[0].Name
+	for {
+		n, _ := r1.QueueDepth(ctx, "inventory")
+		if n == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := r1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	journal, err := os.ReadFile(filepath.Join(dir, "executions.journal"))
+	if err != nil || !strings.Contains(string(journal), name) {
+		t.Fatalf("journal %q, err %v", journal, err)
+	}
+
+	cfg.wrapHandler = nil
+	r2 := start(t, cfg)
+	idle(t, r2, 20*time.Second)
+	ex := onlyExecution(t, r2, "inventory")
+	if ex.Name != name || ex.Status != asl.StatusSucceeded {
+		t.Fatalf("after restart: %s %s %s %s", ex.Name, ex.Status, ex.Error, ex.Cause)
+	}
+	record(t, r2, "product#LR-MUG")
+	if err := r2.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	r3 := start(t, cfg)
+	if ex := executions(r3, "inventory"); len(ex) != 0 {
+		t.Fatalf("a finished execution was resumed: %+v", ex)
+	}
+	if rec := record(t, r3, "product#LR-MUG"); rec.Execution != name {
+		t.Fatalf("record %+v", rec)
+	}
+}
