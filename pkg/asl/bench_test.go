@@ -3,7 +3,6 @@ package asl
 import (
 	"context"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,9 +75,8 @@ func TestOrderPipelineOutput(t *testing.T) {
 // definition, one at a time and 64 at once.
 func BenchmarkOrderPipeline(b *testing.B) {
 	sm, in := loadBench(b)
-	var n atomic.Int64
-	ids := func() string { return "id-" + time.Now().Format("150405") + "-" + itoa(n.Add(1)) }
-	e := NewEngine(WithTasks(benchTasks), WithIDs(ids))
+	// The engine's own ids (random UUIDs), as `logiwaflow asl bench` uses.
+	e := NewEngine(WithTasks(benchTasks))
 	for range 200 {
 		runBenchOnce(b, e, sm, in)
 	}

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"regexp"
 	"testing"
 	"time"
 
@@ -40,5 +41,17 @@ func TestHistoryCompactEvents(t *testing.T) {
 		if !g.Timestamp.Equal(w.Timestamp) || g.Timestamp.Location() != time.UTC || !jsonvalue.Equal(mustDecode(t, string(gj)), mustDecode(t, string(wj))) {
 			t.Errorf("event %d:\n got %s\nwant %s", i+1, gj, wj)
 		}
+	}
+}
+
+func TestNewUUID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 100 {
+		u := newUUID()
+		if !re.MatchString(u) || seen[u] {
+			t.Fatalf("newUUID() = %q: not a fresh version-4 UUID", u)
+		}
+		seen[u] = true
 	}
 }
