@@ -141,7 +141,7 @@ func TestE2EInventorySync(t *testing.T) {
 func TestE2EOrderSync(t *testing.T) {
 	t.Parallel()
 	e := startEnv(t, func(c *localrun.Config) {
-		c.Simulator.Timeline = logiwasim.Timeline{Pick: time.Minute, Pack: time.Minute, Ship: time.Minute, Return: time.Hour}
+		c.Simulator.Timeline = logiwasim.Timeline{Pick: 10 * time.Second, Pack: 10 * time.Second, Ship: 10 * time.Second, Return: time.Hour}
 		c.Simulator.PartialRate = 1 // every order of more than one unit ships short
 	})
 	ctx := context.Background()

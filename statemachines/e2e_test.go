@@ -160,7 +160,8 @@ func TestE2ELatency(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			e := startEnv(t, nil)
+			// One gate worker per message, so the slow calls overlap.
+			e := startEnv(t, func(c *localrun.Config) { c.GateConcurrency = 4 })
 			k := newFourKinds("L" + strings.ToUpper(c.name))
 			k.setupOrders(e)
 			err := e.sim.SetFaults(logiwasim.Faults{Latency: []logiwasim.LatencyRule{{Dist: "fixed", Fixed: logiwasim.Duration(c.latency)}}})
