@@ -16,6 +16,15 @@
 // *aslerr.Error whose Name is what Retry and Catch match; a Lambda function
 // error is Name = the function's errorType and Cause = LambdaErrorCause(...).
 // Any other error becomes States.TaskFailed with the error text as cause.
+// A Map state's ItemReader and ResultWriter call the same runner with their
+// own Resource (see state_map_io.go for the request and result shapes).
+//
+// Speed: an execution someone Waits for without a deadline runs on the
+// waiting goroutine; others start on a pool goroutine. Map iterations and
+// Parallel branches run on the state's own goroutine until one of them
+// waits (or takes longer than 100µs), and only then on more goroutines
+// (see lazyGroup). History events are kept compactly and turned into
+// HistoryEvent values when History is read.
 package asl
 
 import (
