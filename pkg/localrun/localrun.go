@@ -71,7 +71,8 @@ type Config struct {
 	RateLimit float64
 	// GateConcurrency is the gate mapping's maximum concurrency (default 2).
 	GateConcurrency int
-	// TriggerConcurrency is each inbound mapping's concurrency (default 4).
+	// TriggerConcurrency is each inbound mapping's maximum concurrency
+	// (default 5, as deployed).
 	TriggerConcurrency int
 	// Clock drives everything time-based (default the wall clock).
 	Clock clock.Clock
@@ -248,7 +249,7 @@ func withDefaults(cfg Config) Config {
 		cfg.GateConcurrency = 2
 	}
 	if cfg.TriggerConcurrency <= 0 {
-		cfg.TriggerConcurrency = 4
+		cfg.TriggerConcurrency = 5
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()

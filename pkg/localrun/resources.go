@@ -27,11 +27,15 @@ import (
 	"github.com/logiwaflow/logiwaflow/statemachines"
 )
 
-// Queue visibility timeouts, in seconds of the runtime's clock. The gate's
-// covers a batch of ten paced calls of several requests each.
+// The event source mappings as Terraform deploys them (terraform/modules/
+// flow and gate): visibility timeouts are six times the function timeouts
+// (30 s trigger, 60 s gate worker), in seconds of the runtime's clock; the
+// gate takes one message per batch so paced calls are shared fairly.
 const (
-	inboundVisibility = 60
-	gateVisibility    = 300
+	inboundVisibility = 6 * 30
+	gateVisibility    = 6 * 60
+	inboundBatchSize  = 10
+	gateBatchSize     = 1
 )
 
 // FunctionARN is the local ARN of a task function (e.g. "validate").
@@ -185,7 +189,7 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 		for i := range hs {
 			hs[i] = t.Handle
 		}
-		r.addMapping(string(f), hs)
+		r.addMapping(string(f), inboundBatchSize, hs)
 	}
 	acct := r.account()
 	n := r.cfg.GateConcurrency
@@ -204,14 +208,14 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 		w := &gate.Worker{SFN: r.sfnc, Operations: gate.Operations(client, acct), Logger: r.log, Meter: r.meter}
 		hs[i] = w.Handle
 	}
-	r.addMapping("gate", hs)
+	r.addMapping("gate", gateBatchSize, hs)
 	for _, m := range r.mappings {
 		m.run(r.ctx, r.stop, &r.recv, &r.wg)
 	}
 	return nil
 }
 
-func (r *Runtime) addMapping(key string, hs []batchHandler) {
+func (r *Runtime) addMapping(key string, batchSize int32, hs []batchHandler) {
 	if r.cfg.wrapHandler != nil {
 		for i, h := range hs {
 			hs[i] = r.cfg.wrapHandler(key, h)
@@ -219,7 +223,7 @@ func (r *Runtime) addMapping(key string, hs []batchHandler) {
 	}
 	r.mappings[key] = &esm{
 		name: key, queueURL: r.queues[key], queueARN: "arn:aws:sqs:" + localaws.Region + ":" + sfnlocal.Account + ":" + Prefix + key,
-		sqs: r.sqs, handlers: hs, batchSize: 10, wait: 20, log: r.log, inflight: &r.inflight,
+		sqs: r.sqs, handlers: hs, batchSize: batchSize, wait: 20, log: r.log, inflight: &r.inflight,
 	}
 }
 
