@@ -149,7 +149,7 @@ func TestDemoChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The memory check measures RSS, not pacing: run faster than the demo.
-	r, err := Run(context.Background(), Options{Seed: 1, Scale: scale, Factor: 100})
+	r, err := Run(context.Background(), Options{Seed: 1, Scale: scale, Factor: 50})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -248,11 +248,13 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	if err := d.idle(ctx); err != nil {
 		return nil, err
 	}
-	// A cancellation or return whose order was parked by the outage was
-	// refused ("not found") before the redrive recreated the order; an
-	// operator redrives those once the outage's messages are in.
-	d.phase = "redrive rejected"
-	if _, err := d.execute(ctx, "redrive", map[string]any{"reason": parking.ReasonRejected}); err != nil {
+	// The deployed daily redrive (input {}: every reason) would pick up
+	// what parked after the outage's redrive: a cancellation or return
+	// refused because its order was parked by the outage and was not yet
+	// recreated, a call slowed past the threshold. Run it now rather than
+	// wait for 06:00; an invalid message parks again.
+	d.phase = "daily redrive"
+	if _, err := d.execute(ctx, "redrive", map[string]any{}); err != nil {
 		return nil, err
 	}
 	if err := d.idle(ctx); err != nil {
