@@ -43,7 +43,7 @@ type journalEntry struct {
 }
 
 // compactAfter is how many end lines trigger a rewrite of the file.
-const compactAfter = 5000
+var compactAfter = 5000
 
 // openJournal reads path (if it exists), compacts it and returns the
 // journal with the unfinished executions in start order.
