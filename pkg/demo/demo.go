@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -159,6 +160,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	defer func() { _ = rt.Close() }()
 	d := &run{opts: opts, rt: rt, clk: clk, ledger: newLedger(), began: time.Now()}
+	d.phase.Store("start")
 	return d.play(ctx)
 }
 
@@ -171,9 +173,9 @@ type run struct {
 	sfn    *sfn.Client
 	began  time.Time // wall clock
 	start  time.Time // virtual start of the sale
-	phase  string
+	phase  atomic.Value // string: the scenario step, for the progress lines
 	gen    *traffic.Generator
-	script int
+	script atomic.Int64 // messages the scenario sends
 }
 
 func (d *run) play(ctx context.Context) (*Report, error) {
@@ -199,11 +201,11 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	skus := max(1, int(float64(baseSKUs)*d.opts.Scale+0.5))
 	d.gen = traffic.New(traffic.Config{Seed: d.opts.Seed, SKUs: skus, Start: d.opts.Start})
 	counts := BaseCounts.Scale(d.opts.Scale)
-	d.script = counts.Total() + skus
+	d.script.Store(int64(counts.Total() + skus))
 
 	// 1. The catalogue: every product's first version, applied before any
 	// order names it; then the warehouse receives stock of each.
-	d.phase = "catalogue"
+	d.phase.Store("catalogue")
 	for _, m := range d.gen.Catalogue() {
 		d.send(ctx, m)
 	}
@@ -228,7 +230,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	d.gen.Script(counts)
 	faultsDone := make(chan error, 1)
 	go func() { faultsDone <- d.faults(ctx, outage) }()
-	d.phase = "sale"
+	d.phase.Store("sale")
 	for {
 		m, ok := d.gen.Next()
 		if !ok {
@@ -241,7 +243,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 		}
 	}
 	// 3. The slow spell, the redrive, and the queue draining.
-	d.phase = "drain"
+	d.phase.Store("drain")
 	if err := <-faultsDone; err != nil {
 		return nil, err
 	}
@@ -253,7 +255,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	// refused because its order was parked by the outage and was not yet
 	// recreated, a call slowed past the threshold. Run it now rather than
 	// wait for 06:00; an invalid message parks again.
-	d.phase = "daily redrive"
+	d.phase.Store("daily redrive")
 	if _, err := d.execute(ctx, "redrive", map[string]any{}); err != nil {
 		return nil, err
 	}
@@ -263,7 +265,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	// 4. Let the warehouse finish (picks, shipments, returns), then sync
 	// everything back so the reconciliation compares settled state.
 	// Nothing is measured while the warehouse works: fast-forward.
-	d.phase = "warehouse"
+	d.phase.Store("warehouse")
 	d.clk.SetFactor(warpFactor)
 	err := d.clk.Sleep(ctx, settleWarehouse)
 	d.clk.SetFactor(d.opts.Factor)
@@ -273,7 +275,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	if err := d.idle(ctx); err != nil {
 		return nil, err
 	}
-	d.phase = "final sync"
+	d.phase.Store("final sync")
 	since := d.opts.Start.Add(-time.Hour).Format(time.RFC3339)
 	for _, job := range []string{"inventory-sync", "orders-sync"} {
 		if _, err := d.execute(ctx, job, map[string]any{"since": since}); err != nil {
@@ -284,7 +286,7 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	d.col.poll()
-	d.phase = "report"
+	d.phase.Store("report")
 	return d.report(ctx)
 }
 
@@ -457,5 +459,5 @@ func (d *run) progress(ctx context.Context, running int) {
 		rps = float64(reqs) / float64(secs)
 	}
 	fmt.Fprintf(d.opts.Progress, "[%s +%s] %-16s sent %d/%d  done %d  parked %d  running %d  queued %d  %.1f req/s (limit %g)\n",
-		d.clk.Now().Format("15:04:05"), time.Since(d.began).Round(time.Second), d.phase, in, d.script, done, parked, running, depth, rps, d.opts.RateLimit)
+		d.clk.Now().Format("15:04:05"), time.Since(d.began).Round(time.Second), d.phase.Load(), in, d.script.Load(), done, parked, running, depth, rps, d.opts.RateLimit)
 }
