@@ -171,8 +171,8 @@ type run struct {
 	ledger *ledger
 	col    *collector
 	sfn    *sfn.Client
-	began  time.Time // wall clock
-	start  time.Time // virtual start of the sale
+	began  time.Time    // wall clock
+	start  time.Time    // virtual start of the sale
 	phase  atomic.Value // string: the scenario step, for the progress lines
 	gen    *traffic.Generator
 	script atomic.Int64 // messages the scenario sends
