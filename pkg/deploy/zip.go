@@ -23,13 +23,19 @@ type ZipFile struct {
 	Data []byte
 }
 
+// zipLevel is fixed so the bytes are; level 6 is within 0.3% of level 9 on
+// our binaries at a third of the time (a tenth under the race detector).
+// The bytes also depend on Go's compress/flate: a Go upgrade may change
+// every zip once, which redeploys every function once.
+const zipLevel = 6
+
 // WriteZip writes files as a zip whose bytes depend only on the names,
 // modes and contents: entries in the order given (callers sort), a fixed
 // modification time, fixed compression.
 func WriteZip(w io.Writer, files []ZipFile) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestCompression)
+		return flate.NewWriter(out, zipLevel)
 	})
 	for _, f := range files {
 		h := &zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: zipEpoch}
