@@ -266,6 +266,8 @@ func checkFunction(fn *Instance, env []string) []string {
 
 // Statement is one evaluated IAM policy statement.
 type Statement struct {
+	// Scope is the module instance holding the policy document.
+	Scope     *Scope
 	Where     string
 	Effect    string
 	Actions   []string
@@ -291,7 +293,7 @@ func Statements(root *Scope) ([]Statement, []string) {
 					continue
 				}
 				for i, b := range bs {
-					st := Statement{Where: fmt.Sprintf("%s statement %d", in.Where(), i+1), Effect: "Allow"}
+					st := Statement{Scope: s, Where: fmt.Sprintf("%s statement %d", in.Where(), i+1), Effect: "Allow"}
 					if v, ok, _ := in.BlockAttr(b, "effect"); ok {
 						st.Effect = str(v)
 					}

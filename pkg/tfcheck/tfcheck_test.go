@@ -277,3 +277,32 @@ func TestChecksCatchMistakes(t *testing.T) {
 		}
 	}
 }
+
+// Each state machine's role allows what its definition does, and the gate
+// worker may answer every machine that waits on it; dropping a grant is
+// reported.
+func TestRolesAllowWhatTheDefinitionsDo(t *testing.T) {
+	r := root(t)
+	deployed, findings := Deployments(r, statemachinesDir)
+	noFindings(t, "deployments", findings)
+	statements, findings := Statements(r)
+	noFindings(t, "statements", findings)
+	noFindings(t, "grants", CheckGrants(deployed, statements, "call-logiwa"))
+
+	var fewer []Statement
+	for _, st := range statements {
+		if slices.Contains(st.Actions, "states:SendTaskFailure") || (slices.Contains(st.Actions, "lambda:InvokeFunction") && strings.HasPrefix(st.Scope.Path, "module.orders.")) {
+			continue
+		}
+		fewer = append(fewer, st)
+	}
+	got := strings.Join(CheckGrants(deployed, fewer, "call-logiwa"), "\n")
+	for _, want := range []string{
+		"module.orders.module.state_machine.aws_sfn_state_machine.this (state_machine/main.tf:88): its role may not lambda:InvokeFunction arn:aws:lambda:eu-west-1:123456789012:function:logiwaflow-validate",
+		"call-logiwa may not states:SendTaskFailure for arn:aws:states:eu-west-1:123456789012:stateMachine:logiwaflow-orders-sync",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no finding %q in:\n%s", want, got)
+		}
+	}
+}
