@@ -29,6 +29,7 @@ func localCmd() *cobra.Command {
 	var (
 		dir         string
 		addr        string
+		simAddr     string
 		rate        float64
 		seed        uint64
 		concurrency int
@@ -58,7 +59,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			cfg := localrun.Config{
-				Dir: dir, Addr: addr, RateLimit: rate, GateConcurrency: concurrency,
+				Dir: dir, Addr: addr, SimulatorAddr: simAddr, RateLimit: rate, GateConcurrency: concurrency,
 				Simulator: logiwasim.Options{Seed: seed, Rate: rate},
 				Schedules: !noSchedules, Logger: log,
 				LogiwaBaseURL:  os.Getenv("LOGIWA_BASE_URL"),
@@ -118,6 +119,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 	fl := c.Flags()
 	fl.StringVar(&dir, "dir", ".logiwaflow/local", "state directory (queues, tables, parked messages, running executions)")
 	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address of the Step Functions API and the console")
+	fl.StringVar(&simAddr, "sim-addr", "127.0.0.1:8089", "address of the Logiwa simulator and its /_sim/ control API (port 0: any)")
 	fl.Float64Var(&rate, "rate", 2, "Logiwa requests per second (Basic 2, Premium 6); also the simulator's limit")
 	fl.IntVar(&concurrency, "gate-concurrency", 2, "gate workers (the mapping's maximum concurrency)")
 	fl.Uint64Var(&seed, "seed", 1, "simulator seed")

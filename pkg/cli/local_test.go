@@ -47,7 +47,7 @@ func TestLocalRunsUntilInterrupted(t *testing.T) {
 	var out, errOut syncBuffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
-	root.SetArgs([]string{"local", "--dir", state, "--addr", "127.0.0.1:0", "--rate", "20", "--no-schedules"})
+	root.SetArgs([]string{"local", "--dir", state, "--addr", "127.0.0.1:0", "--sim-addr", "127.0.0.1:0", "--rate", "20", "--no-schedules"})
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
 

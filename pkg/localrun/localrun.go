@@ -67,6 +67,8 @@ type Config struct {
 	// Simulator configures the in-process simulator; its Now and Sleep
 	// default to Clock.
 	Simulator logiwasim.Options
+	// SimulatorAddr is where the simulator listens (default "127.0.0.1:0").
+	SimulatorAddr string
 	// RateLimit is the gate's Logiwa requests per second (default 2).
 	RateLimit float64
 	// GateConcurrency is the gate mapping's maximum concurrency (default 2).
@@ -80,7 +82,10 @@ type Config struct {
 	Schedules bool
 	// Values override the placeholder values of the definitions.
 	Values map[string]string
-	Logger *slog.Logger
+	// KeepExecutions bounds the finished executions sfnlocal keeps per
+	// state machine (0: sfnlocal's default, 1000).
+	KeepExecutions int
+	Logger         *slog.Logger
 
 	// wrapHandler lets tests replace a mapping's function (by queue key).
 	wrapHandler func(queue string, h batchHandler) batchHandler
@@ -155,7 +160,7 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 			opts.Sleep = cfg.Clock.Sleep
 		}
 		r.sim = logiwasim.New(opts)
-		if logiwaURL, err = r.sim.Start("127.0.0.1:0"); err != nil {
+		if logiwaURL, err = r.sim.Start(cfg.SimulatorAddr); err != nil {
 			return nil, fmt.Errorf("localrun: %w", err)
 		}
 	}
@@ -193,6 +198,9 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 	runner := &taskRunner{functions: fns, sqs: r.sqs, log: cfg.Logger}
 	r.eng = asl.NewEngine(asl.WithClock(cfg.Clock), asl.WithTasks(runner), asl.WithLogger(cfg.Logger))
 	sfnOpts := []sfnlocal.Option{sfnlocal.WithClock(cfg.Clock), sfnlocal.WithLogger(cfg.Logger)}
+	if cfg.KeepExecutions > 0 {
+		sfnOpts = append(sfnOpts, sfnlocal.WithKeep(cfg.KeepExecutions))
+	}
 	var unfinished []journalEntry
 	if cfg.Dir != "" {
 		if r.jrnl, unfinished, err = openJournal(filepath.Join(cfg.Dir, "executions.journal"), cfg.Logger); err != nil {
@@ -241,6 +249,9 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 func withDefaults(cfg Config) Config {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.SimulatorAddr == "" {
+		cfg.SimulatorAddr = "127.0.0.1:0"
 	}
 	if cfg.RateLimit <= 0 {
 		cfg.RateLimit = 2
