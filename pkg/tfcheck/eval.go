@@ -41,11 +41,24 @@ type Scope struct {
 	memo     map[string]cty.Value
 	busy     map[string]bool
 	insts    map[*Resource][]*Instance
+	loops    *[]string
+}
+
+// Loops lists the references that led back to themselves during
+// evaluation. Evaluation is coarser than Terraform's graph (a resource's
+// arguments are evaluated together), so none here means Terraform finds no
+// cycle either.
+func (s *Scope) Loops() []string { return *s.loops }
+
+func (s *Scope) noteLoop(key string) {
+	*s.loops = append(*s.loops, s.Where(key))
 }
 
 // NewRoot is the root scope of a loaded module.
 func NewRoot(m *Module, f Fakes) *Scope {
-	return newScope("", m, f, nil, nil, m.Dir)
+	s := newScope("", m, f, nil, nil, m.Dir)
+	s.loops = new([]string)
+	return s
 }
 
 func newScope(path string, m *Module, f Fakes, parent *Scope, call *Call, rootDir string) *Scope {
@@ -72,6 +85,7 @@ func (s *Scope) Child(name string) *Scope {
 		path = s.Path + "." + path
 	}
 	c := newScope(path, call.Module, s.Fakes, s, call, s.rootDir)
+	c.loops = s.loops
 	s.children[name] = c
 	return c
 }
@@ -170,6 +184,7 @@ func (s *Scope) memoize(key string, fn func() cty.Value) cty.Value {
 		return v
 	}
 	if s.busy[key] {
+		s.noteLoop(key)
 		return cty.DynamicVal
 	}
 	s.busy[key] = true
@@ -293,6 +308,7 @@ func (s *Scope) Instances(r *Resource) []*Instance {
 	}
 	key := "res." + r.Addr()
 	if s.busy[key] {
+		s.noteLoop(key)
 		return nil
 	}
 	s.busy[key] = true

@@ -270,6 +270,10 @@ func TestChecksCatchMistakes(t *testing.T) {
 			}
 		})
 	}
+	// A reference that leads back to itself is noticed.
+	if v := r.Local("loop_a"); v.IsKnown() || len(r.Loops()) == 0 {
+		t.Errorf("loop_a = %#v, loops %v", v, r.Loops())
+	}
 	// A Deny statement grants nothing, so its s3:* is not reported.
 	for _, f := range CheckIAM(statements, allowStar) {
 		if strings.Contains(f, "statement 3") {
@@ -288,6 +292,8 @@ func TestRolesAllowWhatTheDefinitionsDo(t *testing.T) {
 	statements, findings := Statements(r)
 	noFindings(t, "statements", findings)
 	noFindings(t, "grants", CheckGrants(deployed, statements, "call-logiwa"))
+	// Everything above was evaluated without a reference loop.
+	noFindings(t, "reference loops", r.Loops())
 
 	var fewer []Statement
 	for _, st := range statements {

@@ -127,3 +127,8 @@ variable "prefix" {
     error_message = "Lower case."
   }
 }
+
+locals {
+  loop_a = local.loop_b
+  loop_b = local.loop_a
+}
