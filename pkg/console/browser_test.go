@@ -229,6 +229,11 @@ func TestBrowserExecutions(t *testing.T) {
 			t.Errorf("parked execution: %s is %q, want %q", s, states[s], st)
 		}
 	}
+	// From the execution to the message it parked.
+	do(t, ctx, chromedp.Click(css("#parked-link")), chromedp.WaitVisible(css("#msg-key")))
+	if key := value(t, ctx, chromedp.Text(css("#msg-key"))); !strings.HasPrefix(key, "parked/invalid/inventory/") || !strings.Contains(key, name(f.badInv)) {
+		t.Errorf("parked link leads to %q", key)
+	}
 }
 
 func TestBrowserParkedRedrive(t *testing.T) {

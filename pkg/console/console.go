@@ -121,6 +121,7 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /executions", s.executions)
 	mux.HandleFunc("GET /execution", s.execution)
+	mux.HandleFunc("POST /execution/stop", s.checkToken(s.stop))
 	mux.HandleFunc("GET /parked", s.parkedList)
 	mux.HandleFunc("GET /parked/message", s.parkedShow)
 	mux.HandleFunc("POST /parked/redrive", s.checkToken(s.redrive))

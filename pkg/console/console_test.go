@@ -159,7 +159,16 @@ func TestExecutionPage(t *testing.T) {
 			t.Errorf("execution page lacks %s", w)
 		}
 	}
+	// A parked execution links to its message and offers its redrive.
+	r = get(t, f, "/execution?arn="+url.QueryEscape(f.badList))
+	if !regexp.MustCompile(`id="parked-link" href="/parked/message\?key=parked%2Finvalid%2Finventory%2F[^"]+SKU-BAD-LIST[^"]*">Parked message`).MatchString(r.body) ||
+		!strings.Contains(r.body, `id="redrive-parked"`) {
+		t.Errorf("parked execution does not link its message: %s", r.body)
+	}
 	r = get(t, f, "/execution?arn="+url.QueryEscape(f.order))
+	if strings.Contains(r.body, `id="parked-link"`) || strings.Contains(r.body, `id="stop"`) {
+		t.Error("a finished, applied order offers a parked message or a stop")
+	}
 	for _, st := range []string{"Validate", "IsStale", "CallLogiwa", "CheckLatency", "UpdateDB"} {
 		if !strings.Contains(r.body, `data-state="`+st+`" data-status="succeeded"`) {
 			t.Errorf("order: %s not succeeded", st)
@@ -280,6 +289,9 @@ func TestRedriveOne(t *testing.T) {
 	re := regexp.MustCompile(`data-key="(parked/invalid/orders/[^"]+-r1\.json)"`).FindStringSubmatch(after.body)
 	if re == nil {
 		t.Fatalf("the replayed message is not parked again: %s", after.body)
+	}
+	if r := get(t, f, "/execution?arn="+url.QueryEscape(f.badOrder)); !strings.Contains(r.body, "Redriven message") || strings.Contains(r.body, `id="redrive-parked"`) {
+		t.Errorf("the first execution does not link its redriven message: %s", r.body)
 	}
 	m := get(t, f, "/parked/message?key="+url.QueryEscape(re[1]))
 	if !strings.Contains(m.body, `id="msg-history"`) || !strings.Contains(m.body, name(f.badOrder)) {

@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/logiwaflow/logiwaflow/pkg/parking"
 )
 
 // maxEvents bounds the history one page reads (Step Functions keeps up to
@@ -28,7 +33,15 @@ type execView struct {
 	GraphError          string
 	Events              []eventRow
 	Truncated           bool
+	// ParkedKey is where the execution parked its message (from the Park
+	// task's output); Redriven says it has since moved to redriven/.
+	ParkedKey  string
+	Redriven   bool
+	CanRedrive bool
 }
+
+// parkedKeyRE finds the key the Park task returns in a state's output.
+var parkedKeyRE = regexp.MustCompile(`"key"\s*:\s*"(parked/[^"]+\.json)"`)
 
 func (s *server) execution(w http.ResponseWriter, r *http.Request) {
 	arn := r.URL.Query().Get("arn")
@@ -67,6 +80,8 @@ func (s *server) execution(w http.ResponseWriter, r *http.Request) {
 	var taken map[string]bool
 	v.Events, traces, taken = readHistory(events)
 
+	s.findParked(ctx, &v, events)
+
 	// The graph is a help, not the page: without it the history still shows.
 	sm, err := s.sfn.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: ex.StateMachineArn})
 	if err == nil {
@@ -103,4 +118,48 @@ func (s *server) history(ctx context.Context, arn string) ([]sfntypes.HistoryEve
 		}
 		in.NextToken = out.NextToken
 	}
+}
+
+// findParked links a parked execution to its message: still parked, or
+// redriven since (the same key under redriven/).
+func (s *server) findParked(ctx context.Context, v *execView, events []sfntypes.HistoryEvent) {
+	for _, ev := range events {
+		m := parkedKeyRE.FindStringSubmatch(details(ev)["Output"])
+		if m == nil {
+			continue
+		}
+		_, v.CanRedrive = s.cfg.Target.StateMachines[redriveName]
+		v.ParkedKey = m[1]
+		if _, err := s.parked.Get(ctx, v.ParkedKey); err != nil {
+			redriven := parking.RedrivenPrefix + strings.TrimPrefix(v.ParkedKey, parking.ParkedPrefix)
+			if _, err := s.parked.Get(ctx, redriven); err == nil {
+				v.ParkedKey, v.Redriven = redriven, true
+			}
+		}
+		return
+	}
+}
+
+// stop stops a running execution, as the Step Functions console's Stop does.
+func (s *server) stop(w http.ResponseWriter, r *http.Request) {
+	arn := r.PostForm.Get("arn")
+	if arn == "" {
+		s.fail(w, r, http.StatusBadRequest, errors.New("which execution? (arn is missing)"))
+		return
+	}
+	_, err := s.sfn.StopExecution(r.Context(), &sfn.StopExecutionInput{
+		ExecutionArn: aws.String(arn), Error: aws.String("Console.Stopped"),
+		Cause: aws.String("stopped by an operator from the console"),
+	})
+	if err != nil {
+		var nf *sfntypes.ExecutionDoesNotExist
+		if errors.As(err, &nf) {
+			s.fail(w, r, http.StatusNotFound, fmt.Errorf("no execution %s", arn))
+			return
+		}
+		s.fail(w, r, http.StatusBadGateway, fmt.Errorf("stop %s: %w", arn, err))
+		return
+	}
+	s.log.Info("console: execution stopped", "execution", arn)
+	s.redirect(w, r, "/execution?arn="+url.QueryEscape(arn), "stopped")
 }

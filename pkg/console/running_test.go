@@ -119,8 +119,27 @@ func TestExecutionPageRunning(t *testing.T) {
 	if regexp.MustCompile(`class="edge edge-next taken"[^>]*><title>Hold → Finish`).MatchString(body) {
 		t.Error("Hold → Finish drawn as taken")
 	}
-	if code, body := st.get(t, "/executions?status=RUNNING"); code != 200 || !strings.Contains(body, `data-name="held-1" data-status="RUNNING"`) {
-		t.Errorf("running list %d: %s", code, body)
+	// Stop it from the page's form.
+	tok := tokenRE.FindStringSubmatch(body)
+	if tok == nil || !strings.Contains(body, `id="stop"`) {
+		t.Fatal("no stop form on a running execution")
+	}
+	form := url.Values{"token": {tok[1]}, "arn": {arn}}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/execution/stop", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	st.console.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "notice=stopped") {
+		t.Fatalf("stop: %d %s", rec.Code, rec.Body)
+	}
+	_, body = st.get(t, "/execution?arn="+url.QueryEscape(arn))
+	for _, w := range []string{`id="exec-status">ABORTED`, `data-state="Hold" data-status="failed"`, "Console.Stopped"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("stopped execution page lacks %s", w)
+		}
+	}
+	if code, body := st.get(t, "/executions?status=ABORTED"); code != 200 || !strings.Contains(body, `data-name="held-1" data-status="ABORTED"`) {
+		t.Errorf("aborted list %d: %s", code, body)
 	}
 }
 
