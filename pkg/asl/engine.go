@@ -93,12 +93,15 @@ func (e *Engine) Start(ctx context.Context, sm *StateMachine, input any, opt Sta
 		x.name = e.ids()
 	}
 	x.smARN = opt.StateMachineARN
+	var execPrefix string
 	if x.smARN == "" {
-		x.smARN = "arn:aws:states:us-east-1:123456789012:stateMachine:" + sm.Name
+		x.smARN, execPrefix = sm.defaultARNs()
+	} else {
+		execPrefix = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1) + ":"
 	}
 	x.arn = opt.ExecutionARN
 	if x.arn == "" {
-		x.arn = strings.Replace(x.smARN, ":stateMachine:", ":execution:", 1) + ":" + x.name
+		x.arn = execPrefix + x.name
 	}
 	x.roleARN = opt.RoleARN
 	x.start = opt.StartTime

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"context"
 	"regexp"
 	"testing"
 	"time"
@@ -53,5 +54,31 @@ func TestNewUUID(t *testing.T) {
 			t.Fatalf("newUUID() = %q: not a fresh version-4 UUID", u)
 		}
 		seen[u] = true
+	}
+}
+
+func TestDefaultARNs(t *testing.T) {
+	e := NewEngine()
+	x := startDef(t, e, `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, `{}`)
+	if want := "arn:aws:states:us-east-1:123456789012:execution:test:exec-1"; x.ARN() != want {
+		t.Errorf("ARN %s, want %s", x.ARN(), want)
+	}
+	sm, err := NewStateMachine("first", []byte(`{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"first", "renamed"} {
+		sm.Name = name
+		x, err := e.Start(context.Background(), sm, map[string]any{}, StartOptions{Name: "n"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "arn:aws:states:us-east-1:123456789012:execution:" + name + ":n"; x.ARN() != want {
+			t.Errorf("ARN %s, want %s", x.ARN(), want)
+		}
+		x2, _ := e.Start(context.Background(), sm, map[string]any{}, StartOptions{Name: "m", StateMachineARN: "arn:aws:states:eu-west-1:1:stateMachine:o"})
+		if want := "arn:aws:states:eu-west-1:1:execution:o:m"; x2.ARN() != want {
+			t.Errorf("ARN %s, want %s", x2.ARN(), want)
+		}
 	}
 }

@@ -28,6 +28,24 @@ type StateMachine struct {
 	// had so far (capped), so that the next one allocates its event slice
 	// once.
 	eventsHint atomic.Int32
+
+	// arns caches the default state machine ARN and execution ARN prefix
+	// for the Name they were built from (Name is exported and may change).
+	arns atomic.Pointer[smARNs]
+}
+
+type smARNs struct{ name, sm, execPrefix string }
+
+// defaultARNs returns the local ARN of the machine and the prefix of its
+// executions' ARNs.
+func (sm *StateMachine) defaultARNs() (smARN, execPrefix string) {
+	if a := sm.arns.Load(); a != nil && a.name == sm.Name {
+		return a.sm, a.execPrefix
+	}
+	a := &smARNs{name: sm.Name, sm: "arn:aws:states:us-east-1:123456789012:stateMachine:" + sm.Name,
+		execPrefix: "arn:aws:states:us-east-1:123456789012:execution:" + sm.Name + ":"}
+	sm.arns.Store(a)
+	return a.sm, a.execPrefix
 }
 
 // maxEventsHint caps the preallocated history: one huge Map must not make
