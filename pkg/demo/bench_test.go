@@ -127,8 +127,8 @@ func childRSS(b *testing.B, scale float64) float64 {
 			if err := json.Unmarshal(rest, &r); err != nil {
 				b.Fatal(err)
 			}
-			b.Logf("scale %g: %d messages in, %d applied, peak RSS %.0f MB, %.0f s wall, violations %v",
-				scale, r.MessagesIn, r.Applied, r.PeakRSSMB, r.WallSeconds, r.Violations)
+			b.Logf("scale %g: %d messages in, %d applied, %d lost (dead-lettered %v), peak RSS %.0f MB, %.0f s wall, violations %v",
+				scale, r.MessagesIn, r.Applied, r.Lost, r.DeadLettered, r.PeakRSSMB, r.WallSeconds, r.Violations)
 			return r.PeakRSSMB
 		}
 	}
