@@ -102,6 +102,8 @@ func TestExecutionsPage(t *testing.T) {
 		{name: "bad time", query: "?from=yesterday", status: 400, want: []string{"not a time"}},
 		{name: "bad status", query: "?status=DONE", status: 400, want: []string{"unknown status"}},
 		{name: "unknown machine", query: "?machine=nope", status: 404, want: []string{"no state machine"}},
+		{name: "a token without its machine is ignored", query: "?next=bogus&q=SO-CONSOLE", status: 200, want: []string{name(f.order)}},
+		{name: "a bad token is refused", query: "?machine=orders&next=bogus", status: 400, want: []string{"InvalidToken"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -94,10 +95,20 @@ func (s *server) executions(w http.ResponseWriter, r *http.Request) {
 		}
 		machines = []string{d.Machine}
 	}
+	// A page token belongs to one machine's listing.
+	token := ""
+	if d.Machine != "" {
+		token = q.Get("next")
+	}
 	for _, m := range machines {
-		rows, next, scanned, err := s.listMachine(r.Context(), m, f, q.Get("next"))
+		rows, next, scanned, err := s.listMachine(r.Context(), m, f, token)
 		if err != nil {
-			s.fail(w, r, http.StatusBadGateway, err)
+			status := http.StatusBadGateway
+			var bad *sfntypes.InvalidToken
+			if errors.As(err, &bad) {
+				status = http.StatusBadRequest // a stale or edited "older" link
+			}
+			s.fail(w, r, status, err)
 			return
 		}
 		d.Rows = append(d.Rows, rows...)
