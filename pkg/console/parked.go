@@ -22,8 +22,8 @@ import (
 // Redrive goes through the redrive state machine for one message, a
 // selection (its input's "keys") and all of a reason (its "reason" and
 // "flow"), rather than calling parking.Service.Republish from here: every
-// redrive is then an execution with its own history and totals, exactly what
-// the schedule and the CLI run, the replay budget and the move to redriven/
+// redrive is then an execution with its own history and totals, as the daily
+// scheduled redrive is; the replay budget and the move to redriven/
 // live in one place, and on AWS the console needs only states:StartExecution
 // and read access to the bucket, not write access to it and every queue.
 
@@ -36,8 +36,7 @@ const (
 
 type parkedRow struct {
 	parking.Parked
-	Date string
-	Err  string // the object could not be read
+	Err string // the object could not be read
 }
 
 type countRow struct {
@@ -103,7 +102,7 @@ func (s *server) parkedList(w http.ResponseWriter, r *http.Request) {
 	d.Next = next
 	for _, k := range keys {
 		p, err := s.parked.Get(ctx, k)
-		row := parkedRow{Parked: p, Date: keyDate(k)}
+		row := parkedRow{Parked: p}
 		if err != nil {
 			row.Key, row.Err = k, err.Error()
 		}
@@ -172,15 +171,6 @@ func summaryRows(counts map[[2]string]int) []countRow {
 		return strings.Compare(a.Flow, b.Flow)
 	})
 	return rows
-}
-
-// keyDate reads yyyy-mm-dd from parked/<reason>/<flow>/<yyyy>/<mm>/<dd>/<x>.json.
-func keyDate(key string) string {
-	parts := strings.Split(key, "/")
-	if len(parts) < 7 {
-		return ""
-	}
-	return parts[3] + "-" + parts[4] + "-" + parts[5]
 }
 
 type messageView struct {
