@@ -55,7 +55,9 @@ type Config struct {
 	Buckets []string
 	// SQSClock drives SQS visibility timeouts and delays; nil is the wall clock.
 	SQSClock sqslocal.Clock
-	Logger   *slog.Logger
+	// S3Clock stamps S3 objects (LastModified); nil is the wall clock.
+	S3Clock func() time.Time
+	Logger  *slog.Logger
 }
 
 // Stack is a running set of local services.
@@ -93,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 		}
 	}()
 
-	if st.S3, err = s3local.Open(path("s3.bolt"), cfg.Logger); err != nil {
+	if st.S3, err = s3local.OpenClock(path("s3.bolt"), cfg.Logger, cfg.S3Clock); err != nil {
 		return nil, err
 	}
 	for _, b := range cfg.Buckets {

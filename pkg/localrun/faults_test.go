@@ -2,6 +2,7 @@ package localrun
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,10 +13,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 	"github.com/logiwaflow/logiwaflow/pkg/asl/clock"
+	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
+	"github.com/logiwaflow/logiwaflow/pkg/sfnlocal"
 )
 
 // TestHandlerFailureGoesToDLQ: a trigger that keeps failing leaves the
@@ -159,6 +164,53 @@ func TestRestartResumesExecutions(t *testing.T) {
 		t.Fatalf("a finished execution was resumed: %+v", ex)
 	}
 	if rec := record(t, r3, "product#LR-MUG"); rec.Execution != name {
+		t.Fatalf("record %+v", rec)
+	}
+}
+
+// TestOutageParkedThenRedriven: during a Logiwa outage an inventory update
+// runs out of retries and parks as outage; once Logiwa is back, the redrive
+// workflow re-publishes it and the replay (-r1) applies it. The clock runs
+// 300x and starts in the past, so S3 must stamp objects with the runtime's
+// clock for the redrive's "parked before I started" filter to hold.
+func TestOutageParkedThenRedriven(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	cfg := fastConfig(t)
+	cfg.Clock = clock.NewScaled(t0, 300)
+	cfg.Simulator.Faults = logiwasim.Faults{Outages: []logiwasim.Outage{{Start: t0, End: t0.Add(10 * time.Minute)}}}
+	r := start(t, cfg)
+	send(t, r, message.FlowInventory, inventoryMsg)
+	idle(t, r, 20*time.Second)
+	first := onlyExecution(t, r, "inventory")
+	if first.Status != asl.StatusFailed || first.Error != "Parked.outage" || !strings.Contains(first.Cause, "Logiwa.Unavailable") {
+		t.Fatalf("during the outage: %s %s %s", first.Status, first.Error, first.Cause)
+	}
+	for r.Clock().Now().Before(t0.Add(10 * time.Minute)) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ctx := context.Background()
+	if _, err := r.sfnc.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(r.Target().StateMachines["redrive"]), Name: aws.String("redrive-by-hand"),
+		Input: aws.String(`{"reason":"outage"}`),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	idle(t, r, 20*time.Second)
+	red := onlyExecution(t, r, "redrive")
+	out, _ := json.Marshal(red.Output)
+	if red.Status != asl.StatusSucceeded || !strings.Contains(string(out), `"redriven":1`) {
+		t.Fatalf("redrive: %s %s %s", red.Status, red.Cause, out)
+	}
+	var replay *sfnlocal.ExecutionInfo
+	for _, ex := range executions(r, "inventory") {
+		if ex.Name == first.Name+"-r1" {
+			replay = &ex
+		}
+	}
+	if replay == nil || replay.Status != asl.StatusSucceeded {
+		t.Fatalf("replay: %+v", executions(r, "inventory"))
+	}
+	if rec := record(t, r, "product#LR-MUG"); rec.Execution != replay.Name || rec.Version != 2 {
 		t.Fatalf("record %+v", rec)
 	}
 }

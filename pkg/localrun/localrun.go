@@ -145,7 +145,7 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 		}
 	}
 	r.stack, err = localaws.Start(ctx, localaws.Config{
-		Dir: subdir(cfg.Dir, "aws"), Buckets: []string{ParkedBucket}, SQSClock: cfg.Clock, Logger: cfg.Logger,
+		Dir: subdir(cfg.Dir, "aws"), Buckets: []string{ParkedBucket}, SQSClock: cfg.Clock, S3Clock: cfg.Clock.Now, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("localrun: %w", err)

@@ -43,6 +43,15 @@ type Server struct {
 // kept in the bolt database at path and survive a restart; with an empty path
 // everything lives in memory.
 func Open(path string, logger *slog.Logger) (*Server, error) {
+	return OpenClock(path, logger, nil)
+}
+
+// OpenClock is Open with a clock for the times S3 records (LastModified,
+// bucket creation); nil is the wall clock. The local runtime passes its own,
+// so objects written under an accelerated clock carry that clock's times,
+// which the workflows compare with their own (redrive lists objects parked
+// before it started).
+func OpenClock(path string, logger *slog.Logger, now func() time.Time) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -50,8 +59,12 @@ func Open(path string, logger *slog.Logger) (*Server, error) {
 		inner  gofakes3.Backend
 		closer io.Closer
 	)
+	var ts gofakes3.TimeSource = gofakes3.DefaultTimeSource()
+	if now != nil {
+		ts = clockSource{now}
+	}
 	if path == "" {
-		inner = s3mem.New()
+		inner = s3mem.New(s3mem.WithTimeSource(ts))
 	} else {
 		// Opened here rather than with s3bolt.NewFile because s3bolt offers
 		// no Close, and the file lock must be released for a restart.
@@ -59,12 +72,16 @@ func Open(path string, logger *slog.Logger) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("s3local: open bolt database %s: %w", path, err)
 		}
-		inner, closer = s3bolt.New(db), db
+		inner, closer = s3bolt.New(db, s3bolt.WithTimeSource(ts)), db
 	}
 	be := &lockedBackend{inner: inner}
 	fake := gofakes3.New(be,
 		gofakes3.WithLogger(slogAdapter{logger}),
 		gofakes3.WithoutVersioning(),
+		gofakes3.WithTimeSource(ts),
+		// Clients sign with the wall clock, which an accelerated or fake
+		// clock leaves behind; nothing here checks signatures anyway.
+		gofakes3.WithTimeSkewLimit(0),
 		// Virtual-host addressing would treat "127.0.0.1" as a bucket name.
 		gofakes3.WithHostBucket(false),
 	)
@@ -72,6 +89,14 @@ func Open(path string, logger *slog.Logger) (*Server, error) {
 	s.handler = s.middleware(fake.Server())
 	return s, nil
 }
+
+// clockSource adapts a clock to gofakes3, in the GMT zone S3 reports.
+type clockSource struct{ now func() time.Time }
+
+func (c clockSource) Now() time.Time                  { return c.now().In(gmt) }
+func (c clockSource) Since(t time.Time) time.Duration { return c.now().Sub(t) }
+
+var gmt = time.FixedZone("GMT", 0)
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
