@@ -315,6 +315,10 @@ func TestRedriveAllOfReasonAndFlow(t *testing.T) {
 	if st := f.waitDone(t, u.Query().Get("arn")); st != "SUCCEEDED" {
 		t.Fatalf("redrive execution %s", st)
 	}
+	// The Map state's node says what ran inside it, once per message.
+	if page := get(t, f, r.location); !strings.Contains(page.body, "Republish (Map): succeeded — RepublishOne ×2") {
+		t.Errorf("redrive graph does not count the Map's items: %s", page.body)
+	}
 	f.idle(t)
 	after := parkedKeys(t, f, "invalid", "refunds")
 	for _, k := range before {

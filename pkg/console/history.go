@@ -49,6 +49,10 @@ type stateTrace struct {
 	entered, exited, failed bool
 	attempts                int
 	errors                  []string
+	// inner counts the states entered inside a Map or Parallel state, in
+	// the order first seen.
+	inner      map[string]int
+	innerOrder []string
 }
 
 // readHistory turns events into table rows, per-state traces and the
@@ -86,6 +90,15 @@ func readHistory(events []sfntypes.HistoryEvent) ([]eventRow, map[string]*stateT
 			traces[current].entered = true
 		case strings.HasSuffix(typ, "StateEntered"):
 			row.Step = d["Name"]
+			if tr := traces[current]; tr != nil {
+				if tr.inner == nil {
+					tr.inner = map[string]int{}
+				}
+				if tr.inner[row.Step] == 0 {
+					tr.innerOrder = append(tr.innerOrder, row.Step)
+				}
+				tr.inner[row.Step]++
+			}
 		}
 		if !strings.HasPrefix(typ, "Execution") {
 			row.State = current
@@ -152,6 +165,9 @@ func stateStatus(l layout, traces map[string]*stateTrace, execStatus string) (ma
 		}
 		if len(tr.errors) > 0 {
 			parts = append(parts, strings.Join(tr.errors, ", "))
+		}
+		for _, n := range tr.innerOrder {
+			parts = append(parts, fmt.Sprintf("%s ×%d", n, tr.inner[n]))
 		}
 		detail[name] = strings.Join(parts, "; ")
 	}

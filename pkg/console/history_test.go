@@ -78,8 +78,9 @@ func TestStateStatus(t *testing.T) {
 				"PassStateEntered", "Inner", "PassStateExited", "Inner", "MapIterationSucceeded", "",
 				"MapStateSucceeded", "", "MapStateExited", "Map", "SucceedStateEntered", "Done", "SucceedStateExited", "Done",
 				"ExecutionSucceeded", ""),
-			exec: "SUCCEEDED",
-			want: map[string]string{"Map": statusSucceeded, "Done": statusSucceeded, "Inner": ""},
+			exec:   "SUCCEEDED",
+			want:   map[string]string{"Map": statusSucceeded, "Done": statusSucceeded, "Inner": ""},
+			detail: map[string]string{"Map": "Inner ×1"},
 		},
 		{
 			name:   "stopped in a state",
