@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/logiwaflow/logiwaflow/pkg/operator"
@@ -66,14 +67,26 @@ func operatorCommand(c *cobra.Command) *cobra.Command {
 
 // loadOperator reads the target the flags name and builds its clients.
 func loadOperator(cmd *cobra.Command) (*operator.Operator, error) {
+	t, cfg, err := loadTarget(cmd)
+	if err != nil {
+		return nil, err
+	}
+	poll, _ := cmd.Flags().GetDuration(flagPoll)
+	op := operator.New(t, cfg)
+	op.Poll = poll
+	return op, nil
+}
+
+// loadTarget reads the target the flags name and its SDK configuration,
+// with the flags' region and endpoint overrides applied.
+func loadTarget(cmd *cobra.Command) (target.Target, aws.Config, error) {
 	flags := cmd.Flags()
 	name, _ := flags.GetString(flagTarget)
 	file, _ := flags.GetString(flagTargetFile)
 	region, _ := flags.GetString(flagRegion)
 	endpoints, _ := flags.GetStringArray(flagEndpoint)
-	poll, _ := flags.GetDuration(flagPoll)
 	if name != target.Local && name != target.AWS {
-		return nil, usageErr("--target %q: want local or aws", name)
+		return target.Target{}, aws.Config{}, usageErr("--target %q: want local or aws", name)
 	}
 	account, _ := flags.GetString(flagAccount)
 	prefix, _ := flags.GetString(flagPrefix)
@@ -85,10 +98,10 @@ func loadOperator(cmd *cobra.Command) (*operator.Operator, error) {
 		}
 		var err error
 		if t, err = operator.ConventionTarget(prefix, region, account); err != nil {
-			return nil, opErr(err)
+			return t, aws.Config{}, opErr(err)
 		}
 	case account != "":
-		return nil, usageErr("--account goes with --target aws")
+		return t, aws.Config{}, usageErr("--account goes with --target aws")
 	default:
 		path := file
 		if path == "" {
@@ -96,10 +109,10 @@ func loadOperator(cmd *cobra.Command) (*operator.Operator, error) {
 		}
 		var err error
 		if t, err = target.Load(path); err != nil {
-			return nil, &ExitError{Code: 3, Err: err}
+			return t, aws.Config{}, &ExitError{Code: 3, Err: err}
 		}
 		if t.Name != name && file == "" {
-			return nil, &ExitError{Code: 3, Err: fmt.Errorf("%s describes a %s target, not %s", path, t.Name, name)}
+			return t, aws.Config{}, &ExitError{Code: 3, Err: fmt.Errorf("%s describes a %s target, not %s", path, t.Name, name)}
 		}
 	}
 	if region != "" {
@@ -109,18 +122,16 @@ func loadOperator(cmd *cobra.Command) (*operator.Operator, error) {
 	for _, e := range endpoints {
 		svc, url, ok := strings.Cut(e, "=")
 		if !ok || svc == "" || url == "" {
-			return nil, usageErr("--endpoint %q: want SERVICE=URL, e.g. SFN=https://states.eu-west-1.amazonaws.com", e)
+			return t, aws.Config{}, usageErr("--endpoint %q: want SERVICE=URL, e.g. SFN=https://states.eu-west-1.amazonaws.com", e)
 		}
 		overrides[canonicalService(svc)] = url
 	}
 	cfg, err := t.AWSConfig(cmd.Context())
 	if err != nil {
-		return nil, &ExitError{Code: 3, Err: err}
+		return t, cfg, &ExitError{Code: 3, Err: err}
 	}
 	operator.OverrideEndpoints(&cfg, overrides)
-	op := operator.New(t, cfg)
-	op.Poll = poll
-	return op, nil
+	return t, cfg, nil
 }
 
 // canonicalService spells a service ID as the SDK does.
