@@ -276,7 +276,7 @@ type rec struct {
 	d    *EventDetails
 }
 
-// fill stores e in r (in place: the slice element is written once); details
+// fill stores e in r, every field (r may be a slot grow did not clear); details
 // that do not fit the compact form (assigned variables, a number beyond
 // int32) go to an EventDetails.
 func (e *event) fill(r *rec, prev int64) {
@@ -363,7 +363,7 @@ func (h *history) put(c *histCtx, e *event, advance bool) int64 {
 		return c.source
 	}
 	id := int64(len(h.events) + 1)
-	h.events = append(h.events, rec{})
+	h.grow()
 	e.fill(&h.events[id-1], c.source)
 	h.mu.Unlock()
 	c.last = id
@@ -383,9 +383,20 @@ func (h *history) addWithPrev(prev int64, ts time.Time, typ string, d *EventDeta
 	if d != nil {
 		e.kind = kindFull
 	}
-	h.events = append(h.events, rec{})
+	h.grow()
 	e.fill(&h.events[id-1], prev)
 	return id
+}
+
+// grow adds one slot for fill to write. Within capacity it only reslices:
+// appending a zero rec would clear the slot again (it is still zero from
+// make) and, while the GC marks, pay a bulk write barrier for it.
+func (h *history) grow() {
+	if n := len(h.events); n < cap(h.events) {
+		h.events = h.events[:n+1]
+		return
+	}
+	h.events = append(h.events, rec{})
 }
 
 func (h *history) snapshot() []HistoryEvent {
