@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logiwaflow/logiwaflow/pkg/asl/aslerr"
-	"github.com/logiwaflow/logiwaflow/pkg/asl/clock"
 	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
 )
 
@@ -122,58 +120,6 @@ func TestGroupReleaseStartsAncestors(t *testing.T) {
 	}
 }
 
-// TestHistoryTimestamps checks that events share a clock reading only while
-// nothing can take time: the events after a Wait, a task and a retry
-// back-off carry the later time, and timestamps never go back.
-func TestHistoryTimestamps(t *testing.T) {
-	start := time.Unix(1_000_000, 0).UTC()
-	fc := clock.NewFake(start)
-	calls := 0
-	runner := TaskRunnerFunc(func(ctx context.Context, req TaskRequest) (any, error) {
-		calls++
-		_ = fc.Sleep(ctx, 5*time.Second) // the task takes 5 s
-		if calls == 1 {
-			return nil, &aslerr.Error{Name: "Transient", Cause: "again"}
-		}
-		return req.Input, nil
-	})
-	e := NewEngine(WithClock(fc), WithTasks(runner))
-	def := `{"StartAt":"P","States":{
-		"P":{"Type":"Pass","Next":"W"},
-		"W":{"Type":"Wait","Seconds":10,"Next":"T"},
-		"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":2}],"End":true}}}`
-	x := startDef(t, e, def, `{}`)
-	if res := waitResult(t, x); res.Status != StatusSucceeded {
-		t.Fatalf("status %s: %s %s", res.Status, res.Error, res.Cause)
-	}
-	at := map[string][]time.Duration{}
-	var prev time.Time
-	for _, ev := range x.History() {
-		if ev.Timestamp.Before(prev) {
-			t.Fatalf("event %d %s at %s is before the previous event (%s)", ev.ID, ev.Type, ev.Timestamp, prev)
-		}
-		prev = ev.Timestamp
-		at[ev.Type] = append(at[ev.Type], ev.Timestamp.Sub(start))
-	}
-	want := map[string][]time.Duration{
-		"ExecutionStarted":        {0},
-		"PassStateEntered":        {0},
-		"WaitStateEntered":        {0},
-		"WaitStateExited":         {10 * time.Second},
-		"TaskStateEntered":        {10 * time.Second},
-		"LambdaFunctionScheduled": {10 * time.Second, 17 * time.Second},
-		"LambdaFunctionFailed":    {15 * time.Second},
-		"LambdaFunctionSucceeded": {22 * time.Second},
-		"TaskStateExited":         {22 * time.Second},
-		"ExecutionSucceeded":      {22 * time.Second},
-	}
-	for typ, w := range want {
-		if fmt.Sprint(at[typ]) != fmt.Sprint(w) {
-			t.Errorf("%s at %v, want %v", typ, at[typ], w)
-		}
-	}
-}
-
 // TestStartWithoutWait checks that an execution nobody waits for runs by
 // itself, and that one waited for without a deadline runs on the waiting
 // goroutine.
@@ -205,43 +151,5 @@ func TestStartWithoutWait(t *testing.T) {
 	}
 	if !strings.Contains(stack, "(*Execution).Wait") {
 		t.Fatalf("execution waited for without a deadline did not run on the waiting goroutine:\n%s", stack)
-	}
-}
-
-// TestMapHistoryTimestamps checks iteration timestamps when iterations run
-// one after the other and each task takes 5 s.
-func TestMapHistoryTimestamps(t *testing.T) {
-	start := time.Unix(2_000_000, 0).UTC()
-	fc := clock.NewFake(start)
-	runner := TaskRunnerFunc(func(ctx context.Context, req TaskRequest) (any, error) {
-		_ = fc.Sleep(ctx, 5*time.Second)
-		return req.Input, nil
-	})
-	e := NewEngine(WithClock(fc), WithTasks(runner))
-	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"ItemsPath":"$.xs","ItemProcessor":{"StartAt":"T","States":{
-		"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Next":"P"},"P":{"Type":"Pass","End":true}}},"End":true}}}`
-	x := startDef(t, e, def, `{"xs":[1,2]}`)
-	if res := waitResult(t, x); res.Status != StatusSucceeded {
-		t.Fatalf("status %s: %s %s", res.Status, res.Error, res.Cause)
-	}
-	at := map[string][]time.Duration{}
-	for _, ev := range x.History() {
-		at[ev.Type] = append(at[ev.Type], ev.Timestamp.Sub(start))
-	}
-	s := time.Second
-	want := map[string][]time.Duration{
-		"MapStateEntered":         {0},
-		"MapIterationStarted":     {0, 5 * s},
-		"TaskStateEntered":        {0, 5 * s},
-		"LambdaFunctionSucceeded": {5 * s, 10 * s},
-		"PassStateEntered":        {5 * s, 10 * s},
-		"MapIterationSucceeded":   {5 * s, 10 * s},
-		"MapStateSucceeded":       {10 * s},
-		"MapStateExited":          {10 * s},
-	}
-	for typ, w := range want {
-		if fmt.Sprint(at[typ]) != fmt.Sprint(w) {
-			t.Errorf("%s at %v, want %v", typ, at[typ], w)
-		}
 	}
 }
