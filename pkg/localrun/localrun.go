@@ -360,6 +360,11 @@ func (r *Runtime) Close() error {
 		r.wg.Wait()
 		if r.sfn != nil {
 			r.sfn.Close()
+			// Let aborted executions wind down while the services they may
+			// still be calling are up.
+			for deadline := time.Now().Add(5 * time.Second); r.sfn.Running() > 0 && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
 		}
 		if r.transport != nil {
 			r.transport.CloseIdleConnections()
