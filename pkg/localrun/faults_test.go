@@ -63,6 +63,7 @@ func TestSchedulesFire(t *testing.T) {
 	cfg := fastConfig(t)
 	cfg.Clock = clock.NewScaled(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), 600)
 	cfg.Schedules = true
+	cfg.ScheduleExpressions = map[string]string{"redrive": "cron(0 6 1 1 ? *)"} // not today
 	r := start(t, cfg)
 	names := map[string]*regexp.Regexp{
 		"inventory-sync": regexp.MustCompile(`^inventory_sync-20261125T08\d{4}Z$`),
@@ -94,7 +95,11 @@ func TestSchedulesFire(t *testing.T) {
 		}
 	}
 	if ex := executions(r, "redrive"); len(ex) != 0 {
-		t.Errorf("the daily redrive fired early: %+v", ex)
+		t.Errorf("the overridden redrive schedule fired: %+v", ex)
+	}
+	cfg.ScheduleExpressions = map[string]string{"nightly": "rate(1 day)"}
+	if _, err := Start(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "nightly") {
+		t.Errorf("unknown schedule override: err = %v", err)
 	}
 }
 

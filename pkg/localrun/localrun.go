@@ -80,6 +80,10 @@ type Config struct {
 	Clock clock.Clock
 	// Schedules fires schedule.Defaults on Clock.
 	Schedules bool
+	// ScheduleExpressions overrides expressions by schedule name (e.g.
+	// "inventory_sync": "rate(5 minutes)"), as the Terraform variables
+	// <name>_schedule do.
+	ScheduleExpressions map[string]string
 	// Values override the placeholder values of the definitions.
 	Values map[string]string
 	// KeepExecutions bounds the finished executions sfnlocal keeps per

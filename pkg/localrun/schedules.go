@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -12,7 +13,15 @@ import (
 
 // startSchedules fires every schedule.Defaults entry on the runtime's clock.
 func (r *Runtime) startSchedules() error {
+	for name := range r.cfg.ScheduleExpressions {
+		if !slices.ContainsFunc(schedule.Defaults, func(s schedule.Schedule) bool { return s.Name == name }) {
+			return fmt.Errorf("localrun: no schedule %q to override", name)
+		}
+	}
 	for _, s := range schedule.Defaults {
+		if e, ok := r.cfg.ScheduleExpressions[s.Name]; ok {
+			s.Expression = e
+		}
 		expr, err := schedule.Parse(s.Expression)
 		if err != nil {
 			return fmt.Errorf("localrun: schedule %s: %w", s.Name, err)
