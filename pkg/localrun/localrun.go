@@ -330,10 +330,10 @@ func (r *Runtime) Clock() clock.Clock { return r.clock }
 // Send puts a raw message on a flow's queue, as the shop would, without
 // checking it (message.Publisher checks; a bad message here is parked).
 func (r *Runtime) Send(ctx context.Context, flow message.Flow, body []byte) (string, error) {
-	url, ok := r.queues[string(flow)]
-	if !ok {
-		return "", fmt.Errorf("localrun: send: no queue for flow %q", flow)
+	if _, err := message.ParseFlow(string(flow)); err != nil {
+		return "", fmt.Errorf("localrun: send: %w", err)
 	}
+	url := r.queues[string(flow)]
 	out, err := r.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(string(body))})
 	if err != nil {
 		return "", fmt.Errorf("localrun: send %s message: %w", flow, err)

@@ -216,6 +216,9 @@ func TestTargetListsEverything(t *testing.T) {
 			t.Errorf("queue %s missing: %v", k, tg.Queues)
 		}
 	}
+	if _, err := r.Send(context.Background(), message.Flow("gate"), []byte("{}")); err == nil {
+		t.Error("Send accepted a queue that is not a flow")
+	}
 	if tg.ConsoleURL != r.URL() || tg.Endpoints["SFN"] != r.URL() || tg.LogiwaURL == "" {
 		t.Errorf("target %+v", tg)
 	}
