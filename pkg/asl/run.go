@@ -27,6 +27,13 @@ func (sr *stateRun) hist() *history { return &sr.f.x.hist }
 func (f *frame) runState(st *state, input any) (any, string, *failure) {
 	sr := &f.sr
 	*sr = stateRun{f: f, st: st, input: input, enteredPrev: f.h.source}
+	if st.mapSpec != nil && st.mapSpec.maxConcurrencyPath != nil && sr.stallsOnNegativeConcurrency() {
+		// AWS never enters such a Map: the execution stays RUNNING with
+		// nothing more recorded until it is stopped or times out.
+		f.mayBlock()
+		<-f.x.ctx.Done()
+		return nil, "", &failure{err: "States.Aborted"}
+	}
 	if !f.fresh {
 		f.tick()
 	}

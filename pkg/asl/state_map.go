@@ -62,6 +62,23 @@ func (sr *stateRun) mapBody(eff any) (any, error) {
 	return out, nil
 }
 
+// stallsOnNegativeConcurrency reports whether the Map's MaxConcurrencyPath
+// resolves to a negative integer, on which AWS stalls the execution before
+// the state is entered (recorded: only ExecutionStarted, status RUNNING).
+// Anything else that is wrong with the path fails the state as usual.
+func (sr *stateRun) stallsOnNegativeConcurrency() bool {
+	eff, err := applyOptPath(sr.st.inputPath, sr.resolver(sr.input))
+	if err != nil {
+		return false
+	}
+	x, err := sr.resolver(eff).get(sr.st.mapSpec.maxConcurrencyPath)
+	if err != nil {
+		return false
+	}
+	n, ok := intOrNumericString(x)
+	return ok && n < 0
+}
+
 // mapItems selects the array to iterate.
 func (sr *stateRun) mapItems(eff any) ([]any, error) {
 	ms := sr.st.mapSpec
