@@ -116,6 +116,9 @@ func (e *Engine) Start(ctx context.Context, sm *StateMachine, input any, opt Sta
 	x.ctx, x.cancel = context.WithCancel(ctx)
 	x.hist.events = make([]rec, 0, sm.histHint())
 	x.hist.loc = x.start.Location()
+	// ExecutionStarted is recorded before Start returns, as StartExecution
+	// does: the history is never empty, even if the run starts later.
+	x.hist.put(&x.root, &event{ts: x.start, typ: evExecutionStarted, kind: kindExecStarted, v: x.input, name: x.roleARN}, false)
 	// The execution starts on a pool goroutine at once when the caller
 	// reads Done or Waits with a context that can end, and within
 	// startDelay anyway; a caller that Waits without a deadline runs it

@@ -33,6 +33,10 @@ type Execution struct {
 	execCtxOnce sync.Once
 	execCtx     map[string]any
 
+	// root is the top level's history thread; Start records
+	// ExecutionStarted on it.
+	root histCtx
+
 	// claimed is set by whichever of startAsync and Wait starts the run.
 	claimed atomic.Bool
 	kick    *time.Timer
@@ -140,8 +144,7 @@ func (x *Execution) finish(st Status, out any, fl *failure, evType string, d *Ev
 }
 
 func (x *Execution) run() {
-	root := &histCtx{}
-	x.hist.put(root, &event{ts: x.start, typ: evExecutionStarted, kind: kindExecStarted, v: x.input, name: x.roleARN}, false)
+	root := &x.root
 	if ts := x.sm.root.timeoutSeconds; ts > 0 {
 		t := x.eng.clock.NewTimer(time.Duration(ts) * time.Second)
 		defer t.Stop()

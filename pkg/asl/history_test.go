@@ -175,3 +175,25 @@ func TestMapHistoryTimestamps(t *testing.T) {
 		}
 	}
 }
+
+// TestStartRecordsExecutionStarted checks that the history has its first
+// event as soon as Start returns, so an execution stopped before its run
+// began still reads ExecutionStarted, ExecutionAborted.
+func TestStartRecordsExecutionStarted(t *testing.T) {
+	e := NewEngine()
+	x := startDef(t, e, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":100,"End":true}}}`, `{"a":1}`)
+	if h := x.History(); len(h) != 1 || h[0].Type != "ExecutionStarted" {
+		t.Fatalf("history right after Start: %v", h)
+	}
+	x.Stop("Err", "why")
+	if res := waitResult(t, x); res.Status != StatusAborted {
+		t.Fatalf("status %s", res.Status)
+	}
+	var types []string
+	for _, ev := range x.History() {
+		types = append(types, ev.Type)
+	}
+	if got := fmt.Sprint(types); got != "[ExecutionStarted ExecutionAborted]" {
+		t.Fatalf("history %s", got)
+	}
+}
