@@ -1,0 +1,71 @@
+package sfnlocal
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/logiwaflow/logiwaflow/pkg/asl"
+)
+
+// recorder is an Observer that keeps what it was told.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+	ended  chan struct{}
+}
+
+func (r *recorder) ExecutionStarted(machine, name, input string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, "start "+machine+"/"+name+" "+input)
+}
+
+func (r *recorder) ExecutionEnded(machine, name string, st asl.Status) {
+	r.mu.Lock()
+	r.events = append(r.events, "end "+machine+"/"+name+" "+string(st))
+	r.mu.Unlock()
+	r.ended <- struct{}{}
+}
+
+func (r *recorder) seen() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
+}
+
+// TestObserverAndRunning: the observer hears of a start before
+// StartExecution answers, and of the end with its status; Running counts
+// what has not ended.
+func TestObserverAndRunning(t *testing.T) {
+	rec := &recorder{ended: make(chan struct{}, 4)}
+	f := newFixture(t, WithObserver(rec))
+	waitARN := f.create(t, "waiter", waitDef)
+	passARN := f.create(t, "passer", passDef)
+
+	f.start(t, waitARN, "w1", `{"a":1}`)
+	if got := rec.seen(); len(got) != 1 || got[0] != `start waiter/w1 {"a":1}` {
+		t.Fatalf("after StartExecution: %q", got)
+	}
+	if n := f.srv.Running(); n != 1 {
+		t.Fatalf("Running = %d, want 1", n)
+	}
+	f.start(t, passARN, "p1", `{}`)
+	<-rec.ended
+	if n := f.srv.Running(); n != 1 {
+		t.Fatalf("Running after the pass ended = %d, want 1", n)
+	}
+	if _, err := f.client.StopExecution(t.Context(), &sfn.StopExecutionInput{ExecutionArn: aws.String(ExecutionARN("waiter", "w1"))}); err != nil {
+		t.Fatal(err)
+	}
+	<-rec.ended
+	want := []string{`start waiter/w1 {"a":1}`, `start passer/p1 {}`, `end passer/p1 SUCCEEDED`, `end waiter/w1 ABORTED`}
+	if got := rec.seen(); len(got) != len(want) || got[2] != want[2] || got[3] != want[3] || got[1] != want[1] {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+	if n := f.srv.Running(); n != 0 {
+		t.Fatalf("Running = %d, want 0", n)
+	}
+}
