@@ -107,6 +107,10 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 				}
 			}
 			printLocal(out, r.Target(), path, dir)
+			if r.Simulator() != nil {
+				fmt.Fprintf(out, "  simulator login %s / %s, control API %s/_sim/state\n",
+					logiwasim.DefaultEmail, logiwasim.DefaultPassword, r.Target().LogiwaURL)
+			}
 			<-cmd.Context().Done()
 			fmt.Fprintln(out, "stopping...")
 			if err := shutdown(); err != nil {
