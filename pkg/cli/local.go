@@ -106,11 +106,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 					stops = append(stops, stop)
 				}
 			}
-			printLocal(out, r.Target(), path, dir)
-			if r.Simulator() != nil {
-				fmt.Fprintf(out, "  simulator login %s / %s, control API %s/_sim/state\n",
-					logiwasim.DefaultEmail, logiwasim.DefaultPassword, r.Target().LogiwaURL)
-			}
+			printLocal(out, r.Target(), path, dir, r.Simulator() != nil)
 			<-cmd.Context().Done()
 			fmt.Fprintln(out, "stopping...")
 			if err := shutdown(); err != nil {
@@ -132,7 +128,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 	return c
 }
 
-func printLocal(w io.Writer, t target.Target, path, dir string) {
+func printLocal(w io.Writer, t target.Target, path, dir string, sim bool) {
 	fmt.Fprintf(w, "logiwaflow local is running (state in %s)\n", dir)
 	fmt.Fprintf(w, "  console / Step Functions API  %s\n", t.ConsoleURL)
 	fmt.Fprintf(w, "  Logiwa                        %s (%g requests/s)\n", t.LogiwaURL, t.RateLimit)
@@ -148,5 +144,9 @@ func printLocal(w io.Writer, t target.Target, path, dir string) {
 		fmt.Fprintf(w, "  queue %-23s %s\n", k, t.Queues[k])
 	}
 	fmt.Fprintf(w, "  target file                   %s\n", path)
+	if sim {
+		fmt.Fprintf(w, "  simulator login %s / %s, control API %s/_sim/state\n",
+			logiwasim.DefaultEmail, logiwasim.DefaultPassword, t.LogiwaURL)
+	}
 	fmt.Fprintln(w, "Ctrl-C stops it; state survives a restart.")
 }
