@@ -100,3 +100,37 @@ func BenchmarkOrderPipeline(b *testing.B) {
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "execs/s")
 	})
 }
+
+// jsonataPipeline is the benchmark definition written in JSONata (Output,
+// Arguments, Assign, Condition, Items), to follow the cost of the JSONata
+// side; `make bench` does not run it.
+const jsonataPipeline = `{"QueryLanguage":"JSONata","StartAt":"Init","States":{
+ "Init":{"Type":"Pass","Output":{"orderId":"{% $states.input.orderId %}","lines":"{% $states.input.lines %}","ts":"{% $states.context.Execution.StartTime %}"},"Next":"Validate"},
+ "Validate":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:validate","Arguments":"{% $states.input %}","Assign":{"order":"{% $states.input %}"},"Output":"{% $merge([$states.input, {'validation': $states.result}]) %}","Next":"Route"},
+ "Route":{"Type":"Choice","Choices":[{"Condition":"{% $states.input.validation.ok %}","Next":"Lines"}],"Default":"Failed"},
+ "Lines":{"Type":"Map","Items":"{% $states.input.lines %}","ItemProcessor":{"StartAt":"Pick","States":{"Pick":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:pick","End":true}}},"Output":"{% $merge([$states.input, {'picked': $states.result}]) %}","Next":"Fmt"},
+ "Fmt":{"Type":"Pass","Output":{"msg":"{% 'order ' & $order.orderId & ' picked ' & $count($states.input.picked) & ' lines' %}"},"End":true},
+ "Failed":{"Type":"Fail","Error":"OrderFailed"}}}`
+
+func BenchmarkJSONataPipeline(b *testing.B) {
+	_, in := loadBench(b)
+	sm, err := NewStateMachine("order-pipeline-jsonata", []byte(jsonataPipeline))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := NewEngine(WithTasks(benchTasks))
+	x, err := e.Start(context.Background(), sm, in, StartOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := x.Wait(context.Background())
+	if want := map[string]any{"msg": "order SO-1 picked 10 lines"}; err != nil || !jsonvalue.Equal(res.Output, want) {
+		b.Fatalf("output %s (%v %s %s), want %s", jsonvalue.String(res.Output), err, res.Error, res.Cause, jsonvalue.String(want))
+	}
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		runBenchOnce(b, e, sm, in)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "execs/s")
+}

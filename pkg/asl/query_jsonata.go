@@ -33,6 +33,44 @@ type jtmpl struct {
 	keys  []string
 	vals  []*jtmpl
 	items []*jtmpl
+	// ctx is set when an expression in the template may read
+	// $states.context; building the context object is skipped otherwise.
+	ctx bool
+}
+
+// needsContext reports whether an expression may read $states.context:
+// some use of $states other than $states.input, .result or .errorOutput,
+// or $eval.
+func needsContext(src string) bool {
+	if strings.Contains(src, "$eval") {
+		return true
+	}
+	for rest := src; ; {
+		i := strings.Index(rest, "$states")
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len("$states"):]
+		ok := false
+		for _, f := range []string{".input", ".result", ".errorOutput"} {
+			if strings.HasPrefix(rest, f) && !identChar(rest, len(f)) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return true
+		}
+	}
+}
+
+// identChar reports whether s[i] continues an identifier.
+func identChar(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func compileJSONata(v any, field string) (*jtmpl, error) {
@@ -46,7 +84,7 @@ func compileJSONata(v any, field string) (*jtmpl, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", field, err)
 		}
-		return &jtmpl{kind: jExpr, expr: e, src: inner, field: field}, nil
+		return &jtmpl{kind: jExpr, expr: e, src: inner, field: field, ctx: needsContext(inner)}, nil
 	case map[string]any:
 		t := &jtmpl{kind: jObj, field: field}
 		dynamic := false
@@ -56,6 +94,7 @@ func compileJSONata(v any, field string) (*jtmpl, error) {
 				return nil, err
 			}
 			dynamic = dynamic || sub.kind != jLit
+			t.ctx = t.ctx || sub.ctx
 			t.keys = append(t.keys, k)
 			t.vals = append(t.vals, sub)
 		}
@@ -72,6 +111,7 @@ func compileJSONata(v any, field string) (*jtmpl, error) {
 				return nil, err
 			}
 			dynamic = dynamic || sub.kind != jLit
+			t.ctx = t.ctx || sub.ctx
 			t.items = append(t.items, sub)
 		}
 		if !dynamic {

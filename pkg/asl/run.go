@@ -115,9 +115,18 @@ func (sr *stateRun) resolver(v any) resolver { return resolver{f: sr.f, input: v
 
 // bindings builds the JSONata bindings: $states and the variables.
 func (sr *stateRun) bindings(extra map[string]any) map[string]any {
+	return sr.bindingsFor(nil, extra)
+}
+
+// bindingsFor builds the bindings for evaluating t; $states.context is left
+// out when no expression of t can read it (nil t: always included).
+func (sr *stateRun) bindingsFor(t *jtmpl, extra map[string]any) map[string]any {
 	b := make(map[string]any, 8)
 	sr.f.vars.all(b)
-	states := map[string]any{"input": sr.input, "context": sr.f.contextObject()}
+	states := map[string]any{"input": sr.input}
+	if t == nil || t.ctx {
+		states["context"] = sr.f.contextObject()
+	}
 	for k, v := range extra {
 		states[k] = v
 	}
@@ -137,7 +146,7 @@ func (sr *stateRun) evalAssign(assign any, jsonpathInput any, extra map[string]a
 	case *tmpl:
 		v, err = a.eval(sr.resolver(jsonpathInput))
 	case *jtmpl:
-		v, err = a.eval(sr.bindings(extra))
+		v, err = a.eval(sr.bindingsFor(a, extra))
 	}
 	if err != nil {
 		return err
@@ -157,7 +166,7 @@ func (sr *stateRun) jsonataOutput(out *jtmpl, def any, extra map[string]any) (an
 	if out == nil {
 		return def, nil
 	}
-	return out.eval(sr.bindings(extra))
+	return out.eval(sr.bindingsFor(out, extra))
 }
 
 // finishJSONPath applies ResultPath and OutputPath to a result.

@@ -82,7 +82,7 @@ func (sr *stateRun) effectiveInput() (any, error) {
 		if st.arguments == nil {
 			return sr.input, nil
 		}
-		return st.arguments.eval(sr.bindings(nil))
+		return st.arguments.eval(sr.bindingsFor(st.arguments, nil))
 	}
 	eff, err := applyOptPath(st.inputPath, sr.resolver(sr.input))
 	if err != nil {

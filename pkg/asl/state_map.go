@@ -87,7 +87,7 @@ func (sr *stateRun) mapItems(eff any) ([]any, error) {
 	if sr.st.ql == qlJSONata {
 		v = sr.input
 		if t, ok := ms.items.(*jtmpl); ok && t != nil {
-			if v, err = t.eval(sr.bindings(nil)); err != nil {
+			if v, err = t.eval(sr.bindingsFor(t, nil)); err != nil {
 				return nil, err
 			}
 			arr, ok := v.([]any)
@@ -143,7 +143,7 @@ func (sr *stateRun) mapNumber(src valueSource, pe *pathExpr, eff any) (any, stri
 		if v == nil {
 			return nil, "", nil
 		}
-		x, err := v.eval(sr.bindings(nil))
+		x, err := v.eval(sr.bindingsFor(v, nil))
 		return x, "", err
 	}
 	if pe == nil {

@@ -35,7 +35,7 @@ func (sr *stateRun) integrationArgs(cfg map[string]any, field string, eff any) (
 		if err != nil {
 			return nil, err
 		}
-		return t.eval(sr.bindings(nil))
+		return t.eval(sr.bindingsFor(t, nil))
 	}
 	p, ok := cfg["Parameters"]
 	if !ok {

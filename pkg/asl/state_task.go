@@ -57,7 +57,7 @@ func (sr *stateRun) seconds(src valueSource, pe *pathExpr, field string) (int64,
 		if v == nil {
 			return 0, nil
 		}
-		x, err := v.eval(sr.bindings(nil))
+		x, err := v.eval(sr.bindingsFor(v, nil))
 		if err != nil {
 			return 0, err
 		}
@@ -106,7 +106,7 @@ func (sr *stateRun) task(params any) (any, error) {
 			return nil, err
 		}
 	case *jtmpl:
-		if creds, err = c.eval(sr.bindings(nil)); err != nil {
+		if creds, err = c.eval(sr.bindingsFor(c, nil)); err != nil {
 			return nil, err
 		}
 	}

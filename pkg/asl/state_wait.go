@@ -121,7 +121,7 @@ func pathErr(err error, field string, pe *pathExpr, input any) error {
 func (sr *stateRun) waitJSONata() (time.Duration, time.Time, error) {
 	st := sr.st
 	if t, ok := st.waitSeconds.(*jtmpl); ok && t != nil {
-		v, err := t.eval(sr.bindings(nil))
+		v, err := t.eval(sr.bindingsFor(t, nil))
 		if err != nil {
 			return 0, time.Time{}, err
 		}
@@ -134,7 +134,7 @@ func (sr *stateRun) waitJSONata() (time.Duration, time.Time, error) {
 		return time.Duration(f) * time.Second, time.Time{}, nil
 	}
 	if t, ok := st.waitTimestamp.(*jtmpl); ok && t != nil {
-		v, err := t.eval(sr.bindings(nil))
+		v, err := t.eval(sr.bindingsFor(t, nil))
 		if err != nil {
 			return 0, time.Time{}, err
 		}

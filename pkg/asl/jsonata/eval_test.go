@@ -1,6 +1,8 @@
 package jsonata
 
 import (
+	"fmt"
+	"sort"
 	"testing"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl/jsonvalue"
@@ -113,5 +115,42 @@ func evalWith(ev evaluator, expr, input string, vars map[string]string) (any, er
 func TestFeatures(t *testing.T) {
 	for _, c := range features {
 		t.Run(c.name, func(t *testing.T) { runCase(t, c) })
+	}
+}
+
+func TestScanRefs(t *testing.T) {
+	tests := []struct {
+		src  string
+		refs string
+		all  bool
+	}{
+		{"$states.input.a + $v1", "[states v1]", false},
+		{"$count($x) & $_y", "[_y count x]", false},
+		{"$$.a + $", "[]", false},
+		{"$eval('$z')", "[eval z]", true},
+	}
+	for _, tc := range tests {
+		refs, all := scanRefs(tc.src)
+		var names []string
+		for n := range refs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if fmt.Sprint(names) != tc.refs || all != tc.all {
+			t.Errorf("scanRefs(%q) = %v %v, want %s %v", tc.src, names, all, tc.refs, tc.all)
+		}
+	}
+}
+
+// TestUnnamedBindingsIgnored checks that a binding the expression does not
+// name is not needed (it is not even converted), while one it names is.
+func TestUnnamedBindingsIgnored(t *testing.T) {
+	e := MustCompile("$a + 1")
+	got, err := e.Eval(nil, map[string]any{"a": 2.0, "big": map[string]any{"k": []any{1.0}}})
+	if err != nil || fmt.Sprint(got) != "3" {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if e.Uses("big") || !e.Uses("a") {
+		t.Fatalf("Uses: big %v, a %v", e.Uses("big"), e.Uses("a"))
 	}
 }

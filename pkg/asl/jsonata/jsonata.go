@@ -25,7 +25,37 @@ type Expr struct {
 	fresh bool
 	// path is set for expressions evaluated without the library.
 	path *simplePath
+	// refs are the variable names the text mentions ($name); only those
+	// bindings are converted for the library. allRefs is set when the
+	// expression may reach any variable ($eval).
+	refs    map[string]bool
+	allRefs bool
 }
+
+// scanRefs lists the names written as $name in expr. It reads the text
+// only, so a name inside a string literal counts too, which errs on the
+// side of converting a binding that is not needed.
+func scanRefs(expr string) (refs map[string]bool, all bool) {
+	refs = map[string]bool{}
+	for i := 0; i < len(expr); i++ {
+		if expr[i] != '$' {
+			continue
+		}
+		j := i + 1
+		for j < len(expr) && (expr[j] == '_' || expr[j] >= 'a' && expr[j] <= 'z' || expr[j] >= 'A' && expr[j] <= 'Z' || expr[j] >= '0' && expr[j] <= '9') {
+			j++
+		}
+		if j > i+1 {
+			refs[expr[i+1:j]] = true
+		}
+		i = j - 1
+	}
+	return refs, refs["eval"]
+}
+
+// Uses reports whether evaluating the expression may read the variable
+// name (without '$').
+func (e *Expr) Uses(name string) bool { return e.allRefs || e.refs[name] }
 
 // evalMu serialises evaluation inside the library. Its built-in functions
 // are package-level objects that record the calling context in a field
@@ -41,6 +71,7 @@ func Compile(expr string) (*Expr, error) {
 		return nil, evalError(compileCause(expr, err), err)
 	}
 	e := &Expr{src: expr, prog: prog, fresh: strings.Contains(expr, "~>")}
+	e.refs, e.allRefs = scanRefs(expr)
 	if node, err := jparse.Parse(expr); err == nil {
 		e.path, _ = parseSimplePath(node)
 	}
@@ -103,7 +134,11 @@ func (e *Expr) EvalWith(input any, bindings map[string]any, opts Options) (any, 
 		vars[name] = f
 	}
 	for name, v := range bindings {
-		vars[name] = toLib(v)
+		// Converting a binding copies it whole; one the expression never
+		// names cannot matter to it.
+		if e.Uses(name) {
+			vars[name] = toLib(v)
+		}
 	}
 
 	res, err := e.run(toLib(input), vars)
