@@ -194,12 +194,7 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 		return nil, err
 	}
 	r.meter = &gate.Meter{RateLimit: cfg.RateLimit, Now: cfg.Clock.Now}
-	fns, err := r.functions()
-	if err != nil {
-		_ = ln.Close()
-		return nil, err
-	}
-	runner := &taskRunner{functions: fns, sqs: r.sqs, log: cfg.Logger}
+	runner := &taskRunner{functions: r.functions(), sqs: r.sqs, log: cfg.Logger}
 	r.eng = asl.NewEngine(asl.WithClock(cfg.Clock), asl.WithTasks(runner), asl.WithLogger(cfg.Logger))
 	sfnOpts := []sfnlocal.Option{sfnlocal.WithClock(cfg.Clock), sfnlocal.WithLogger(cfg.Logger)}
 	if cfg.KeepExecutions > 0 {

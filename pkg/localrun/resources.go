@@ -3,27 +3,21 @@ package localrun
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/logiwaflow/logiwaflow/pkg/functions"
 	"github.com/logiwaflow/logiwaflow/pkg/gate"
-	"github.com/logiwaflow/logiwaflow/pkg/inbound"
 	"github.com/logiwaflow/logiwaflow/pkg/localaws"
-	"github.com/logiwaflow/logiwaflow/pkg/logiwa"
 	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
-	"github.com/logiwaflow/logiwaflow/pkg/parking"
 	"github.com/logiwaflow/logiwaflow/pkg/records"
 	"github.com/logiwaflow/logiwaflow/pkg/sfnlocal"
-	"github.com/logiwaflow/logiwaflow/pkg/syncjob"
-	"github.com/logiwaflow/logiwaflow/pkg/trigger"
 	"github.com/logiwaflow/logiwaflow/statemachines"
 )
 
@@ -117,35 +111,37 @@ func (r *Runtime) registerMachines() (map[string]string, error) {
 	return out, nil
 }
 
+// fnConfig is what the task functions share, as Terraform sets it for the
+// deployed ones.
+func (r *Runtime) fnConfig() functions.Config {
+	return functions.Config{
+		AWS: r.awsCfg, RecordsTable: RecordsTable, JobsTable: JobsTable, ParkedBucket: ParkedBucket,
+		Queues: map[message.Flow]string{
+			message.FlowInventory: r.queues["inventory"],
+			message.FlowOrders:    r.queues["orders"],
+			message.FlowRefunds:   r.queues["refunds"],
+		},
+		Now: r.clock.Now, Logger: r.log,
+	}
+}
+
 // functions builds the task functions the state machines invoke, as the
 // tasks/* mains build them, keyed by ARN and by name.
-func (r *Runtime) functions() (map[string]function, error) {
-	now := r.clock.Now
-	ddb := dynamodb.NewFromConfig(r.awsCfg)
-	store := &records.Store{DB: ddb, RecordTable: RecordsTable, JobTable: JobsTable, Now: now}
-	in := &inbound.Handlers{Store: store}
-	park := &parking.Service{
-		S3: s3.NewFromConfig(r.awsCfg), Bucket: ParkedBucket, SQS: r.sqs, Now: now,
-		Queues: map[string]string{
-			string(message.FlowInventory): r.queues["inventory"],
-			string(message.FlowOrders):    r.queues["orders"],
-			string(message.FlowRefunds):   r.queues["refunds"],
-		},
-	}
-	sync := &syncjob.Handler{Store: store, Now: now}
+func (r *Runtime) functions() map[string]function {
+	c := r.fnConfig()
 	byTask := map[string]function{
-		"validate":  lambdaFunc(in.Validate),
-		"update-db": lambdaFunc(in.Record),
-		"park":      lambdaFunc(park.Park),
-		"redrive":   lambdaFunc(park.Redrive),
-		"sync":      lambdaFunc(sync.Handle),
+		"validate":  lambdaFunc(functions.Validate(c)),
+		"update-db": lambdaFunc(functions.UpdateDB(c)),
+		"park":      lambdaFunc(functions.Park(c)),
+		"redrive":   lambdaFunc(functions.Redrive(c)),
+		"sync":      lambdaFunc(functions.Sync(c)),
 	}
 	out := map[string]function{}
 	for task, fn := range byTask {
 		out[FunctionARN(task)] = fn
 		out[Prefix+task] = fn
 	}
-	return out, nil
+	return out
 }
 
 // account fills the Logiwa account from the simulator's seed where the
@@ -183,30 +179,26 @@ func (r *Runtime) account() gate.Account {
 // the gate worker (one Logiwa client and pacer per concurrent slot, at
 // RateLimit/GateConcurrency each, as on Lambda).
 func (r *Runtime) startMappings(logiwaURL string) error {
+	c := r.fnConfig()
 	for _, f := range message.Flows {
-		t := &trigger.Trigger{SFN: r.sfnc, Flow: f, StateMachineARN: r.tgt.StateMachines[string(f)], Logger: r.log}
+		h := functions.Trigger(c, f, r.tgt.StateMachines[string(f)])
 		hs := make([]batchHandler, r.cfg.TriggerConcurrency)
 		for i := range hs {
-			hs[i] = t.Handle
+			hs[i] = h
 		}
 		r.addMapping(string(f), inboundBatchSize, hs)
 	}
-	acct := r.account()
-	n := r.cfg.GateConcurrency
-	hs := make([]batchHandler, n)
+	g := functions.Gate{
+		BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword, Account: r.account(),
+		RateLimit: r.cfg.RateLimit, Workers: r.cfg.GateConcurrency, Clock: r.clock, Meter: r.meter,
+	}
+	hs := make([]batchHandler, r.cfg.GateConcurrency)
 	for i := range hs {
-		client, err := logiwa.New(logiwa.Config{
-			BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword,
-			HTTPClient: &http.Client{Transport: gate.Metered(http.DefaultTransport, r.meter)},
-			Logger:     r.log,
-			Pacer:      gate.NewPacer(r.cfg.RateLimit, n, r.clock),
-			Now:        r.clock.Now,
-		})
+		h, err := functions.GateWorker(c, g)
 		if err != nil {
-			return fmt.Errorf("localrun: gate: %w", err)
+			return fmt.Errorf("localrun: %w", err)
 		}
-		w := &gate.Worker{SFN: r.sfnc, Operations: gate.Operations(client, acct), Logger: r.log, Meter: r.meter}
-		hs[i] = w.Handle
+		hs[i] = h
 	}
 	r.addMapping("gate", gateBatchSize, hs)
 	for _, m := range r.mappings {

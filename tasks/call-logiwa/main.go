@@ -7,11 +7,10 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/logiwaflow/logiwaflow/pkg/functions"
 	"github.com/logiwaflow/logiwaflow/pkg/gate"
 	"github.com/logiwaflow/logiwaflow/pkg/lambdarun"
-	"github.com/logiwaflow/logiwaflow/pkg/logiwa"
 )
 
 func main() {
@@ -30,25 +29,18 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	client, err := logiwa.New(logiwa.Config{
-		BaseURL:  lambdarun.MustEnv("LOGIWA_BASE_URL"),
-		Email:    creds.Email,
-		Password: creds.Password,
-		Pacer:    gate.NewPacer(rate, workers, nil),
-		Logger:   lambdarun.Logger(),
-	})
-	if err != nil {
-		panic(err)
-	}
-	w := &gate.Worker{
-		SFN: sfn.NewFromConfig(cfg),
-		Operations: gate.Operations(client, gate.Account{
+	h, err := functions.GateWorker(functions.Config{AWS: cfg, Logger: lambdarun.Logger()}, functions.Gate{
+		BaseURL: lambdarun.MustEnv("LOGIWA_BASE_URL"), Email: creds.Email, Password: creds.Password,
+		Account: gate.Account{
 			ClientIdentifier:    lambdarun.MustEnv("LOGIWA_CLIENT_ID"),
 			WarehouseIdentifier: lambdarun.MustEnv("LOGIWA_WAREHOUSE_ID"),
 			OrderType:           lambdarun.MustEnv("LOGIWA_ORDER_TYPE"),
 			CancelReason:        "Customer request",
-		}),
-		Logger: lambdarun.Logger(),
+		},
+		RateLimit: rate, Workers: workers,
+	})
+	if err != nil {
+		panic(err)
 	}
-	lambdarun.Start(w.Handle)
+	lambdarun.Start(h)
 }

@@ -5,24 +5,20 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
+	"github.com/logiwaflow/logiwaflow/pkg/functions"
 	"github.com/logiwaflow/logiwaflow/pkg/lambdarun"
-	"github.com/logiwaflow/logiwaflow/pkg/parking"
+	"github.com/logiwaflow/logiwaflow/pkg/message"
 )
 
 func main() {
 	cfg := lambdarun.AWSConfig(context.Background())
-	s := &parking.Service{
-		S3:     s3.NewFromConfig(cfg),
-		Bucket: lambdarun.MustEnv("PARKED_BUCKET"),
-		SQS:    sqs.NewFromConfig(cfg),
-		Queues: map[string]string{
-			"inventory": lambdarun.MustEnv("INVENTORY_QUEUE_URL"),
-			"orders":    lambdarun.MustEnv("ORDERS_QUEUE_URL"),
-			"refunds":   lambdarun.MustEnv("REFUNDS_QUEUE_URL"),
+	lambdarun.Start(functions.Redrive(functions.Config{
+		AWS:          cfg,
+		ParkedBucket: lambdarun.MustEnv("PARKED_BUCKET"),
+		Queues: map[message.Flow]string{
+			message.FlowInventory: lambdarun.MustEnv("INVENTORY_QUEUE_URL"),
+			message.FlowOrders:    lambdarun.MustEnv("ORDERS_QUEUE_URL"),
+			message.FlowRefunds:   lambdarun.MustEnv("REFUNDS_QUEUE_URL"),
 		},
-	}
-	lambdarun.Start(s.Redrive)
+	}))
 }

@@ -5,20 +5,13 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-
+	"github.com/logiwaflow/logiwaflow/pkg/functions"
 	"github.com/logiwaflow/logiwaflow/pkg/lambdarun"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
-	"github.com/logiwaflow/logiwaflow/pkg/trigger"
 )
 
 func main() {
 	cfg := lambdarun.AWSConfig(context.Background())
-	t := &trigger.Trigger{
-		SFN:             sfn.NewFromConfig(cfg),
-		Flow:            message.Flow(lambdarun.MustEnv("FLOW")),
-		StateMachineARN: lambdarun.MustEnv("STATE_MACHINE_ARN"),
-		Logger:          lambdarun.Logger(),
-	}
-	lambdarun.Start(t.Handle)
+	c := functions.Config{AWS: cfg, Logger: lambdarun.Logger()}
+	lambdarun.Start(functions.Trigger(c, message.Flow(lambdarun.MustEnv("FLOW")), lambdarun.MustEnv("STATE_MACHINE_ARN")))
 }

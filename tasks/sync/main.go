@@ -5,19 +5,15 @@ package main
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
+	"github.com/logiwaflow/logiwaflow/pkg/functions"
 	"github.com/logiwaflow/logiwaflow/pkg/lambdarun"
-	"github.com/logiwaflow/logiwaflow/pkg/records"
-	"github.com/logiwaflow/logiwaflow/pkg/syncjob"
 )
 
 func main() {
 	cfg := lambdarun.AWSConfig(context.Background())
-	h := &syncjob.Handler{Store: &records.Store{
-		DB:          dynamodb.NewFromConfig(cfg),
-		RecordTable: lambdarun.MustEnv("RECORDS_TABLE"),
-		JobTable:    lambdarun.MustEnv("JOBS_TABLE"),
-	}}
-	lambdarun.Start(h.Handle)
+	lambdarun.Start(functions.Sync(functions.Config{
+		AWS:          cfg,
+		RecordsTable: lambdarun.MustEnv("RECORDS_TABLE"),
+		JobsTable:    lambdarun.MustEnv("JOBS_TABLE"),
+	}))
 }
