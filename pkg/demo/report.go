@@ -58,8 +58,11 @@ type Report struct {
 	LogiwaByEndpoint map[string]int `json:"logiwa_requests_by_endpoint"`
 	Logiwa429        int            `json:"logiwa_429"`
 	PeakRPS          int            `json:"peak_rps"`
-	RateLimit        float64        `json:"rate_limit"`
-	GateRate         float64        `json:"gate_rate"` // what the gate paces to
+	// GatePeakRPS is the most requests the gate sent in one second (its
+	// meter, at send time); PeakRPS is what Logiwa received (at arrival).
+	GatePeakRPS int     `json:"gate_peak_rps"`
+	RateLimit   float64 `json:"rate_limit"`
+	GateRate    float64 `json:"gate_rate"` // what the gate paces to
 
 	Transitions Transitions `json:"transitions_per_message"`
 
@@ -69,8 +72,11 @@ type Report struct {
 	// overwrite (up to a bound), so a violation can be traced.
 	Problems []string `json:"problems"`
 
-	PeakRSSMB  float64  `json:"peak_rss_mb"`
-	Violations []string `json:"violations"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// PeakRunning is the most inbound executions seen running at once (the
+	// backlog waiting on the gate): what memory grows with.
+	PeakRunning int      `json:"peak_running"`
+	Violations  []string `json:"violations"`
 }
 
 // Transitions are the state transitions of the inbound executions as Step
@@ -283,6 +289,7 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 	}
 	r.Logiwa429 = stats.StatusCount(429)
 	r.PeakRPS = stats.MaxPerSecond()
+	r.GatePeakRPS = d.rt.GateMeter().Stats().PeakPerSecond
 
 	dups := duplicatesCreated(state)
 	r.DuplicatesCreated = len(dups)
@@ -301,6 +308,7 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 		}
 	}
 	r.PeakRSSMB = PeakRSSMB()
+	r.PeakRunning = int(d.peakRunning.Load())
 	r.Check()
 	return r, nil
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/logiwaflow/logiwaflow/pkg/parking"
 )
 
-// TestSmallDemoHoldsTheMustShowNumbers runs the whole scenario at a
-// twentieth of its size (shorter outage and slow spell) and asserts every
-// must-show number, and that each fault actually happened.
+// TestSmallDemoHoldsTheMustShowNumbers runs the whole scenario at 3% of
+// its size (shorter outage and slow spell) and asserts every must-show
+// number, and that each fault actually happened.
 func TestSmallDemoHoldsTheMustShowNumbers(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the local runtime for about 30 s")
+		t.Skip("runs the local runtime for about 40 s")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -23,10 +23,14 @@ func TestSmallDemoHoldsTheMustShowNumbers(t *testing.T) {
 	if testing.Verbose() {
 		progress = os.Stderr
 	}
-	// Headroom 0.8: at 20x on a busy machine, a request may reach Logiwa a
-	// few milliseconds (a tenth of a virtual second) after the gate paced
-	// it; 80% of the limit leaves it a quarter of a second.
-	r, err := Run(ctx, Options{Seed: 5, Scale: 0.05, OutageFor: 4 * time.Minute, SlowFor: time.Minute, Headroom: 0.8, Progress: progress})
+	// Virtual time runs Factor times faster than the machine: a stall of d
+	// ms (under -race, on a busy machine, 20 ms happen) is Factor*d ms for
+	// the gate's pacing and the latency check. At 10x, 80% of the limit
+	// lets a request arrive up to 0.25 virtual s (25 ms) late without a
+	// third one landing in a second, and a 4 s threshold tolerates 400 ms.
+	// (BenchmarkGateThroughput checks the gate at 95% of the limit.)
+	r, err := Run(ctx, Options{Seed: 5, Scale: 0.03, Factor: 10, Headroom: 0.8, LatencyThreshold: 4 * time.Second,
+		OutageFor: 3 * time.Minute, SlowFor: time.Minute, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +46,7 @@ func TestSmallDemoHoldsTheMustShowNumbers(t *testing.T) {
 	for _, d := range r.Differences {
 		t.Log("difference:", d)
 	}
-	if r.MessagesIn < 100 || r.Applied < r.Distinct/2 {
+	if r.MessagesIn < 70 || r.Applied < r.Distinct/2 {
 		t.Errorf("messages in %d, applied %d of %d distinct: the scenario did not run", r.MessagesIn, r.Applied, r.Distinct)
 	}
 	if r.Parked[parking.ReasonOutage] == 0 || r.OutageParked == 0 {
