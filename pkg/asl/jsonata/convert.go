@@ -79,6 +79,12 @@ func fromLib(v reflect.Value) (any, error) {
 	if !v.IsValid() {
 		return nil, nil
 	}
+	if (v.Kind() == reflect.Map || v.Kind() == reflect.Slice) && v.CanInterface() {
+		switch x := v.Interface().(type) {
+		case map[string]any, []any:
+			return fromLibAny(x)
+		}
+	}
 	switch v.Kind() {
 	case reflect.Ptr, reflect.Interface:
 		return nil, nil // a nil pointer is the library's null
@@ -128,6 +134,48 @@ func fromLib(v reflect.Value) (any, error) {
 		return n, nil
 	}
 	return nil, errUnsupported
+}
+
+// fromLibAny is fromLib for values inside the library's plain containers
+// (map[string]any, []any), which are converted without reflection (it was
+// most of the cost of a JSONata state returning a document). Anything else
+// goes through fromLib.
+func fromLibAny(x any) (any, error) {
+	switch t := x.(type) {
+	case nil:
+		return nil, nil
+	case bool, string:
+		return t, nil
+	case float64:
+		return numberOut(t)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			c, err := fromLibAny(e)
+			if err != nil {
+				return nil, err
+			}
+			if IsUndefined(c) {
+				continue // JSON.stringify drops undefined members
+			}
+			out[k] = c
+		}
+		return out, nil
+	case []any:
+		out := make([]any, 0, len(t))
+		for _, e := range t {
+			c, err := fromLibAny(e)
+			if err != nil {
+				return nil, err
+			}
+			if IsUndefined(c) {
+				continue // undefined members vanish from arrays, as in JSONata
+			}
+			out = append(out, c)
+		}
+		return out, nil
+	}
+	return fromLib(reflect.ValueOf(x))
 }
 
 // numberOut renders a computed number the way AWS serialises JSONata

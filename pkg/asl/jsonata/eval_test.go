@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"testing"
 
@@ -152,5 +153,26 @@ func TestUnnamedBindingsIgnored(t *testing.T) {
 	}
 	if e.Uses("big") || !e.Uses("a") {
 		t.Fatalf("Uses: big %v, a %v", e.Uses("big"), e.Uses("a"))
+	}
+}
+
+// TestFromLibPlainContainers checks the reflection-free conversion of the
+// library's plain containers against the general one.
+func TestFromLibPlainContainers(t *testing.T) {
+	v := map[string]any{
+		"s": "x", "b": true, "n": 3.0, "f": 2.5, "null": nil, "libnull": libNull,
+		"arr":    []any{1.0, "a", nil, map[string]any{"k": []any{}}},
+		"nested": map[string]any{"deep": map[string]any{"i": 7, "big": 1e21}},
+	}
+	fast, err := fromLib(reflect.ValueOf(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"arr":[1,"a",null,{"k":[]}],"b":true,"f":2.5,"libnull":null,"n":3,"nested":{"deep":{"big":1e+21,"i":7}},"null":null,"s":"x"}`
+	if got := jsonvalue.String(fast); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if _, err := fromLibAny(map[string]any{"f": func() {}}); err == nil {
+		t.Fatal("a function inside a result must be unsupported")
 	}
 }
