@@ -212,7 +212,11 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 		<-progressDone
 	}()
 
-	skus := max(1, int(float64(baseSKUs)*d.opts.Scale+0.5))
+	// The catalogue grows with the scale up to its full size, not beyond:
+	// a longer sale repeats updates of the same products more often, and
+	// the first versions, sent at once, do not make the memory check about
+	// a one-off backlog of a thousand new products.
+	skus := max(1, int(float64(baseSKUs)*min(d.opts.Scale, 1)+0.5))
 	d.gen = traffic.New(traffic.Config{Seed: d.opts.Seed, SKUs: skus, Start: d.opts.Start})
 	counts := BaseCounts.Scale(d.opts.Scale)
 	d.script.Store(int64(counts.Total() + skus))
