@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -174,5 +175,22 @@ func TestFromLibPlainContainers(t *testing.T) {
 	}
 	if _, err := fromLibAny(map[string]any{"f": func() {}}); err == nil {
 		t.Fatal("a function inside a result must be unsupported")
+	}
+}
+
+// TestOutValueSharesUnchanged checks that a value read from the input is
+// shared when no number in it needs re-rendering, and copied where one does.
+func TestOutValueSharesUnchanged(t *testing.T) {
+	plain := map[string]any{"a": []any{json.Number("1"), "x"}, "b": map[string]any{"c": json.Number("2.5")}}
+	if got := outValue(plain); reflect.ValueOf(got).Pointer() != reflect.ValueOf(plain).Pointer() {
+		t.Error("an unchanged object was copied")
+	}
+	mixed := map[string]any{"keep": []any{"x"}, "n": json.Number("1.50")}
+	got := outValue(mixed).(map[string]any)
+	if jsonvalue.String(got) != `{"keep":["x"],"n":1.5}` || mixed["n"] != json.Number("1.50") {
+		t.Errorf("got %s, input now %v", jsonvalue.String(got), mixed)
+	}
+	if reflect.ValueOf(got["keep"]).Pointer() != reflect.ValueOf(mixed["keep"]).Pointer() {
+		t.Error("an unchanged member was copied")
 	}
 }

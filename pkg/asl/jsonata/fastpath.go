@@ -72,34 +72,65 @@ func (p *simplePath) eval(input any, bindings map[string]any) (v any, ok bool) {
 	return outValue(v), true
 }
 
-// outValue copies a value read straight from the input into a result, with
+// outValue renders a value read straight from the input as a result, with
 // numbers as JSONata would print them (1.0 becomes 1) while integers keep
-// their exact text.
+// their exact text. Containers are copied only where a number inside them
+// changes; the rest is shared (values are never modified in place).
 func outValue(v any) any {
+	out, _ := outValueChanged(v)
+	return out
+}
+
+func outValueChanged(v any) (any, bool) {
 	switch x := v.(type) {
+	case nil, bool, string:
+		return v, false
 	case json.Number:
 		if !strings.ContainsAny(string(x), ".eE") {
-			return x // an integer: keep its exact text, however long
+			return x, false // an integer: keep its exact text, however long
 		}
 		if f, err := x.Float64(); err == nil {
-			return jsonvalue.NumberFromFloat(f)
+			n := jsonvalue.NumberFromFloat(f)
+			return n, n != x
 		}
-		return x
+		return x, false
 	case []any:
-		out := make([]any, len(x))
+		var out []any
 		for i, e := range x {
-			out[i] = outValue(e)
+			c, changed := outValueChanged(e)
+			if changed && out == nil {
+				out = make([]any, len(x))
+				copy(out, x)
+			}
+			if out != nil {
+				out[i] = c
+			}
 		}
-		return out
+		if out == nil {
+			return x, false
+		}
+		return out, true
 	case map[string]any:
-		out := make(map[string]any, len(x))
+		var out map[string]any
 		for k, e := range x {
-			out[k] = outValue(e)
+			c, changed := outValueChanged(e)
+			if changed && out == nil {
+				out = make(map[string]any, len(x))
+				for k2, e2 := range x {
+					out[k2] = e2
+				}
+			}
+			if out != nil {
+				out[k] = c
+			}
 		}
-		return out
+		if out == nil {
+			return x, false
+		}
+		return out, true
 	}
 	if n, err := jsonvalue.Normalize(v); err == nil {
-		return n
+		return n, true
 	}
-	return v
+	return v, false
 }
