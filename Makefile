@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/logiwaflow
 
-.PHONY: build test bench run vet fmt-check clean
+.PHONY: build test bench run vet fmt-check clean tools
 
 build:
 	$(GO) build -o $(BIN) .
@@ -14,9 +14,15 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# Terraform, tflint and Chromium for the Terraform checks and the console's
+# browser tests; each is installed only when missing.
+tools:
+	@bash .ci/tools
+
 # All tests, with the race detector: the engine runs branches concurrently.
-test: fmt-check vet
-	$(GO) test -race -count=1 -timeout 12m ./...
+# GOPATH/bin is on PATH so the tests find terraform and tflint.
+test: tools fmt-check vet
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" $(GO) test -race -count=1 -timeout 14m ./...
 
 # Speed and memory figures; see README for what each prints.
 bench:
@@ -29,7 +35,7 @@ run: build
 	./$(BIN) logiwa-sim --addr 127.0.0.1:8089
 
 clean:
-	rm -rf bin
+	rm -rf bin $(PACKAGE_DIR)
 
 # Every tasks/* built for linux/arm64 into $(PACKAGE_DIR)/<task>.zip holding
 # one file, bootstrap: byte-for-byte reproducible (see `logiwaflow package`).
