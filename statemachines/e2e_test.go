@@ -41,9 +41,10 @@ func TestE2EApplied(t *testing.T) {
 
 // fault is one way the simulator misbehaves, and the error CallLogiwa sees.
 type fault struct {
-	name    string
-	set     func(sim *logiwasim.Server) error
-	clear   func(sim *logiwasim.Server) error
+	name  string
+	set   func(sim *logiwasim.Server) error
+	clear func(sim *logiwasim.Server) error // nil: the fault cannot be lifted under traffic
+	// errName is what CallLogiwa fails with.
 	errName string
 }
 
@@ -63,12 +64,13 @@ var transportFaults = []fault{
 	{name: "reset", set: setFaults(logiwasim.Faults{Resets: []logiwasim.RateRule{{Rate: 1}}}), clear: noFaults, errName: "Logiwa.Unavailable"},
 	{name: "malformed", set: setFaults(logiwasim.Faults{Malformed: []logiwasim.RateRule{{Rate: 1}}}), clear: noFaults, errName: "Logiwa.Unavailable"},
 	{name: "refused", set: setFaults(logiwasim.Faults{RefuseConnections: true}), clear: noFaults, errName: "Logiwa.Unavailable"},
-	// One request a day: whatever a message needs beyond the bucket's one token is refused with 429.
+	// One request a day: whatever a message needs beyond the bucket's one
+	// token is refused with 429. The rate is set while nothing is in flight
+	// and never changed back: logiwasim's limiter reads its rate outside its
+	// lock (ratelimit.go, allow), so changing it under traffic is a data
+	// race. Retried-then-applied 429s are covered by the mocked branches.
 	{name: "429", set: func(sim *logiwasim.Server) error {
 		sim.SetRate(1.0/86400, 1)
-		return nil
-	}, clear: func(sim *logiwasim.Server) error {
-		sim.SetRate(100, 100)
 		return nil
 	}, errName: "Logiwa.RateLimited"},
 }
@@ -78,6 +80,9 @@ var transportFaults = []fault{
 func TestE2ETransientFaultsApplyAfterRetries(t *testing.T) {
 	t.Parallel()
 	for _, f := range transportFaults {
+		if f.clear == nil {
+			continue
+		}
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
 			e := startEnv(t, nil)
