@@ -38,6 +38,9 @@ type esm struct {
 	log       *slog.Logger
 
 	inflight *atomic.Int64 // batches being handled, shared by all mappings
+	// throttle, when set and true, holds off receiving (see
+	// Config.MaxRunning); nil never holds.
+	throttle func() bool
 }
 
 // run polls until stop is closed; receives and handlers run under ctx.
@@ -67,6 +70,13 @@ func stopped(stop <-chan struct{}) bool {
 func (m *esm) poll(ctx context.Context, stop <-chan struct{}, recv *sync.RWMutex, slot int) {
 	backoff := 50 * time.Millisecond
 	for {
+		if m.throttle != nil && m.throttle() {
+			if stopped(stop) {
+				return
+			}
+			sleepCtx(ctx, throttleWait)
+			continue
+		}
 		recv.RLock()
 		if stopped(stop) || ctx.Err() != nil {
 			recv.RUnlock()
@@ -206,6 +216,9 @@ func toRecord(msg sqstypes.Message, queueARN string) events.SQSMessage {
 	}
 	return r
 }
+
+// throttleWait is how often a held-off mapping looks again.
+const throttleWait = 20 * time.Millisecond
 
 func sleepCtx(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -219,5 +220,51 @@ func TestOutageParkedThenRedriven(t *testing.T) {
 	}
 	if rec := record(t, r, "product#LR-MUG"); rec.Execution != replay.Name || rec.Version != 2 {
 		t.Fatalf("record %+v", rec)
+	}
+}
+
+// TestMaxRunningHoldsOffTriggers: with the gate stuck, no more than
+// MaxRunning executions (plus what pollers already held) start; the rest
+// waits in SQS, and all of it runs once the gate moves.
+func TestMaxRunningHoldsOffTriggers(t *testing.T) {
+	release := make(chan struct{})
+	cfg := fastConfig(t)
+	cfg.MaxRunning = 20
+	cfg.TriggerConcurrency = 1
+	cfg.RateLimit, cfg.Simulator.Rate = 400, -1
+	cfg.wrapHandler = func(queue string, h batchHandler) batchHandler {
+		if queue != "gate" {
+			return h
+		}
+		return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			select {
+			case <-release:
+				return h(ctx, ev)
+			case <-ctx.Done():
+				return events.SQSEventResponse{}, ctx.Err()
+			}
+		}
+	}
+	r := start(t, cfg)
+	const n = 60
+	for i := range n {
+		send(t, r, message.FlowInventory, fmt.Sprintf(`{"schema":"inventory.v1","messageId":"m-%d","sku":"MR-%d","version":1,"occurredAt":"2026-11-24T09:00:00Z","product":{"name":"x"}}`, i, i))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for r.SFN().Running() < cfg.MaxRunning && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // time enough to overshoot, if it would
+	// One poller may have been holding a batch of up to 10 when the limit hit.
+	if got := r.SFN().Running(); got < cfg.MaxRunning || got > cfg.MaxRunning+10 {
+		t.Fatalf("running %d, want %d to %d", got, cfg.MaxRunning, cfg.MaxRunning+10)
+	}
+	if q, err := r.QueueDepth(context.Background(), "inventory"); err != nil || q < n-cfg.MaxRunning-10 {
+		t.Fatalf("inventory queue holds %d (err %v)", q, err)
+	}
+	close(release)
+	idle(t, r, 30*time.Second)
+	if got := len(executions(r, "inventory")); got != n {
+		t.Fatalf("%d executions, want %d", got, n)
 	}
 }

@@ -86,6 +86,14 @@ type Config struct {
 	ScheduleExpressions map[string]string
 	// Values override the placeholder values of the definitions.
 	Values map[string]string
+	// MaxRunning holds off the inbound mappings (the triggers) while that
+	// many executions run (default 1000; negative: no limit). A burst then
+	// waits in SQS, about a kilobyte a message, rather than as running
+	// executions waiting for the gate, tens of kilobytes each here: memory
+	// stays flat as work grows. AWS has no such limit (waiting executions
+	// cost nothing there); the gate, the bottleneck, sets the pace either
+	// way. The gate mapping is never held off.
+	MaxRunning int
 	// KeepExecutions bounds the finished executions sfnlocal keeps per
 	// state machine (0: sfnlocal's default, 1000).
 	KeepExecutions int
@@ -257,6 +265,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.GateConcurrency <= 0 {
 		cfg.GateConcurrency = 2
+	}
+	if cfg.MaxRunning == 0 {
+		cfg.MaxRunning = 1000
 	}
 	if cfg.TriggerConcurrency <= 0 {
 		cfg.TriggerConcurrency = 5

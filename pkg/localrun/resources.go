@@ -187,6 +187,9 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 			hs[i] = h
 		}
 		r.addMapping(string(f), inboundBatchSize, hs)
+		if r.cfg.MaxRunning > 0 {
+			r.mappings[string(f)].throttle = func() bool { return r.sfn.Running() >= r.cfg.MaxRunning }
+		}
 	}
 	g := functions.Gate{
 		BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword, Account: r.account(),
