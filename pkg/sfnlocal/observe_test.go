@@ -1,11 +1,13 @@
 package sfnlocal
 
 import (
+	"errors"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 )
@@ -67,5 +69,23 @@ func TestObserverAndRunning(t *testing.T) {
 	}
 	if n := f.srv.Running(); n != 0 {
 		t.Fatalf("Running = %d, want 0", n)
+	}
+}
+
+// TestPrunedNameStaysTaken: an execution dropped by the retention bound
+// still holds its name, as on AWS, so a duplicate start is refused.
+func TestPrunedNameStaysTaken(t *testing.T) {
+	f := newFixture(t, WithKeep(1))
+	smARN := f.create(t, "passer", passDef)
+	first := f.start(t, smARN, "once", `{}`)
+	f.await(t, first)
+	f.await(t, f.start(t, smARN, "later", `{}`))
+	waitFor(t, func() bool { _, ok := f.srv.Execution(first); return !ok })
+	_, err := f.client.StartExecution(t.Context(), &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(smARN), Name: aws.String("once"), Input: aws.String(`{}`),
+	})
+	var exists *types.ExecutionAlreadyExists
+	if !errors.As(err, &exists) {
+		t.Fatalf("restart of a pruned name: err = %v, want ExecutionAlreadyExists", err)
 	}
 }

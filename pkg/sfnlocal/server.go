@@ -79,6 +79,10 @@ type Server struct {
 	mu       sync.Mutex
 	machines map[string]*machine   // by ARN
 	execs    map[string]*execution // by ARN
+	// pruned remembers the ARNs of executions dropped by the retention
+	// bound: AWS keeps an execution name taken for 90 days, so a duplicate
+	// start must still be ExecutionAlreadyExists (a few bytes each).
+	pruned map[string]struct{}
 	seq      int64                 // orders machines and executions for listing and paging
 }
 
@@ -110,7 +114,7 @@ type execution struct {
 func New(eng *asl.Engine, opts ...Option) *Server {
 	s := &Server{
 		eng: eng, clock: clock.Real(), log: slog.Default(), keep: defaultKeep,
-		machines: map[string]*machine{}, execs: map[string]*execution{},
+		machines: map[string]*machine{}, execs: map[string]*execution{}, pruned: map[string]struct{}{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -255,6 +259,7 @@ func (s *Server) pruneLocked(m *machine) {
 		if drop > 0 && isDone(e.x) {
 			drop--
 			delete(s.execs, e.x.ARN())
+			s.pruned[e.x.ARN()] = struct{}{}
 			continue
 		}
 		kept = append(kept, e)

@@ -60,6 +60,9 @@ func (s *Server) startExecution(_ *http.Request, body []byte) (any, error) {
 		}
 		return nil, errorf("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
 	}
+	if _, ok := s.pruned[arn]; ok {
+		return nil, errorf("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
+	}
 	start := s.clock.Now()
 	x, err := s.eng.Start(s.ctx, m.sm, input, asl.StartOptions{
 		Name: in.Name, StateMachineARN: m.arn, ExecutionARN: arn, RoleARN: m.roleARN, StartTime: start,
