@@ -83,7 +83,7 @@ type Server struct {
 	// bound: AWS keeps an execution name taken for 90 days, so a duplicate
 	// start must still be ExecutionAlreadyExists (a few bytes each).
 	pruned map[string]struct{}
-	seq      int64                 // orders machines and executions for listing and paging
+	seq    int64 // orders machines and executions for listing and paging
 }
 
 // machine is one registered state machine.
