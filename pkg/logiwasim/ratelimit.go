@@ -28,11 +28,11 @@ func newLimiter(rate float64, burst int) *limiter {
 // allow takes a token for key at time now. When it refuses, wait is how long
 // until the next token.
 func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration) {
-	if l.rate < 0 {
-		return true, 0
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.rate < 0 { // read under the lock: SetRate may change it mid-flight
+		return true, 0
+	}
 	b := l.buckets[key]
 	if b == nil {
 		b = &bucket{tokens: l.burst, last: now}
