@@ -400,3 +400,27 @@ func TestE2ERedriveOnAnEarlierClock(t *testing.T) {
 		t.Errorf("executions %v, want the replay to apply", names(xs))
 	}
 }
+
+// TestE2ERedriveOfBrokenJSON: a message that is not even JSON cannot carry
+// its replay count in the body; the redrive's message attribute gives the
+// replay its own execution (else it would be taken for a duplicate of the
+// first delivery and silently dropped), which parks again with its history.
+func TestE2ERedriveOfBrokenJSON(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, nil)
+	broken := `{"orderNumber": "RD-BROKEN",`
+	e.send(message.FlowOrders, broken)
+	e.idle()
+	first := e.expectParked(message.FlowOrders, "invalid", broken, "invalid", "Message.Invalid")
+	x := e.startExecution("redrive", "redrive-broken", `{"reason":"invalid"}`)
+	equalJSON(t, "redrive totals", x.Output, `{"redriven":1,"exhausted":0,"failed":0,"dryRun":0}`)
+	e.idle()
+	xs := e.executionsOf(message.FlowOrders, "invalid")
+	if len(xs) != 2 || !strings.HasSuffix(xs[0].Name, "-r1") {
+		t.Fatalf("executions %v, want the first delivery and replay r1", names(xs))
+	}
+	p := e.expectParkedExecution(message.FlowOrders, xs[0], broken, "invalid", "Message.Invalid")
+	if p.Replay != 1 || len(p.History) != 1 || p.History[0].Execution != first.Execution {
+		t.Errorf("re-parked with replay %d and history %+v, want replay 1 after %s", p.Replay, p.History, first.Execution)
+	}
+}

@@ -1,10 +1,14 @@
 package statemachines_test
 
 import (
+	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
@@ -276,8 +280,9 @@ func TestE2EInvalid(t *testing.T) {
 		// Not JSON at all: the trigger names it "invalid".
 		{sent{message.FlowOrders, "invalid", `{"orderNumber": "INV-BROKEN",`}, "JSON"},
 		// Fits SQS, but with its escaping not a Step Functions input: the
-		// trigger starts the execution with a placeholder, which parks.
-		{sent{message.FlowInventory, "INV-HUGE", huge}, "invalid message"},
+		// trigger keeps it in S3 and starts the execution with its address,
+		// which parks naming the size and where the original is.
+		{sent{message.FlowInventory, "INV-HUGE", huge}, "over the 262144-byte"},
 	}
 	for _, m := range msgs {
 		e.send(m.flow, m.body)
@@ -286,12 +291,21 @@ func TestE2EInvalid(t *testing.T) {
 	for _, m := range msgs {
 		body := m.body
 		if m.key == "INV-HUGE" {
-			body = e.only(m.flow, m.key).Input.(map[string]any)["body"].(string) // the placeholder the trigger put in
-			if !strings.Contains(body, "tooLarge") {
-				t.Errorf("oversized message started with body %.80q, want the trigger's placeholder", body)
-			}
+			body = "" // the execution carries the original's address instead
 		}
 		p := e.expectParked(m.flow, m.key, body, "invalid", "Message.Invalid")
+		if m.key == "INV-HUGE" {
+			bucket, key, _ := strings.Cut(strings.TrimPrefix(p.BodyRef, "s3://"), "/")
+			obj, err := e.park.S3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+			if err != nil {
+				t.Fatalf("oversized original at %q: %v", p.BodyRef, err)
+			}
+			kept, _ := io.ReadAll(obj.Body)
+			obj.Body.Close()
+			if string(kept) != huge || !strings.Contains(p.Cause, p.BodyRef) {
+				t.Errorf("oversized original kept as %d bytes (want %d), cause %q should name %s", len(kept), len(huge), p.Cause, p.BodyRef)
+			}
+		}
 		if !strings.Contains(p.Cause, m.causeHas) {
 			t.Errorf("%s: cause %q does not name %q", m.key, p.Cause, m.causeHas)
 		}

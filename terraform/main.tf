@@ -233,6 +233,8 @@ module "inventory" {
   placeholders               = local.placeholders["inventory"]
   task_function_arns         = local.flow_task_function_arns
   gate_queue_arn             = module.gate.queue_arn
+  parked_bucket_name         = module.parked_bucket.name
+  parked_bucket_arn          = module.parked_bucket.arn
   trigger_max_concurrency    = var.trigger_max_concurrency
   sfn_log_level              = var.sfn_log_level
   sfn_include_execution_data = var.sfn_include_execution_data
@@ -249,6 +251,8 @@ module "orders" {
   placeholders               = local.placeholders["orders"]
   task_function_arns         = local.flow_task_function_arns
   gate_queue_arn             = module.gate.queue_arn
+  parked_bucket_name         = module.parked_bucket.name
+  parked_bucket_arn          = module.parked_bucket.arn
   trigger_max_concurrency    = var.trigger_max_concurrency
   sfn_log_level              = var.sfn_log_level
   sfn_include_execution_data = var.sfn_include_execution_data
@@ -265,6 +269,8 @@ module "refunds" {
   placeholders               = local.placeholders["refunds"]
   task_function_arns         = local.flow_task_function_arns
   gate_queue_arn             = module.gate.queue_arn
+  parked_bucket_name         = module.parked_bucket.name
+  parked_bucket_arn          = module.parked_bucket.arn
   trigger_max_concurrency    = var.trigger_max_concurrency
   sfn_log_level              = var.sfn_log_level
   sfn_include_execution_data = var.sfn_include_execution_data

@@ -84,7 +84,10 @@ func Sync(c Config) func(context.Context, syncjob.Input) (syncjob.Output, error)
 
 // Trigger is the start-execution task of one flow.
 func Trigger(c Config, flow message.Flow, stateMachineARN string) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
-	return (&trigger.Trigger{SFN: sfn.NewFromConfig(c.AWS), Flow: flow, StateMachineARN: stateMachineARN, Logger: c.Logger}).Handle
+	return (&trigger.Trigger{
+		SFN: sfn.NewFromConfig(c.AWS), Flow: flow, StateMachineARN: stateMachineARN, Logger: c.Logger,
+		Claims: s3.NewFromConfig(c.AWS), Bucket: c.ParkedBucket, Now: c.Now,
+	}).Handle
 }
 
 // Gate configures the call-logiwa worker.

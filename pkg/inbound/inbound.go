@@ -28,6 +28,10 @@ type ValidateInput struct {
 	Flow   string `json:"flow"`
 	Body   string `json:"body"`
 	Replay int    `json:"replay,omitempty"`
+	// BodyRef and BodySize are set instead of Body when the message was too
+	// large for an execution input and the trigger kept it in S3.
+	BodyRef  string `json:"bodyRef,omitempty"`
+	BodySize int    `json:"bodySize,omitempty"`
 }
 
 // ValidateOutput drives the rest of the workflow.
@@ -65,6 +69,11 @@ func (h *Handlers) Validate(ctx context.Context, in ValidateInput) (ValidateOutp
 	f, err := message.ParseFlow(in.Flow)
 	if err != nil {
 		return ValidateOutput{}, &message.InvalidError{Field: "flow", Reason: err.Error()}
+	}
+	if in.BodyRef != "" {
+		return ValidateOutput{}, &message.InvalidError{Reason: fmt.Sprintf(
+			"the message is %d bytes: with its envelope it is over the %d-byte (256 KiB) limit of a Step Functions execution input; the original is kept at %s",
+			in.BodySize, message.MaxBytes, in.BodyRef)}
 	}
 	if in.Body == "" {
 		return ValidateOutput{}, &message.InvalidError{Reason: "the execution input has no message body (want {\"body\": \"<message JSON>\"})"}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/logiwaflow/logiwaflow/pkg/message"
@@ -41,6 +42,7 @@ func TestValidate(t *testing.T) {
 		{"same version already applied", ValidateInput{Flow: "inventory", Body: fixture(t, "inventory.json")}, "", OpUpsertProduct, true},
 		{"malformed", ValidateInput{Flow: "orders", Body: "{"}, "", "", false},
 		{"no body", ValidateInput{Flow: "orders"}, "", "", false},
+		{"kept in S3 for its size", ValidateInput{Flow: "orders", BodyRef: "s3://parked/oversized/orders/x.json", BodySize: 300000}, "", "", false},
 		{"unknown flow", ValidateInput{Flow: "returns", Body: "{}"}, "flow", "", false},
 	}
 	for _, tt := range tests {
@@ -50,6 +52,9 @@ func TestValidate(t *testing.T) {
 				var ie *message.InvalidError
 				if !errors.As(err, &ie) || ie.Field != tt.wantErr || ie.ErrorName() != "Message.Invalid" {
 					t.Fatalf("want Message.Invalid on %q, got %v", tt.wantErr, err)
+				}
+				if tt.in.BodyRef != "" && (!strings.Contains(err.Error(), tt.in.BodyRef) || !strings.Contains(err.Error(), "300000 bytes")) {
+					t.Fatalf("the error should name the size and where the original is: %v", err)
 				}
 				return
 			}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,13 +61,16 @@ type Sender interface {
 
 // Parked is one parked message as stored.
 type Parked struct {
-	Key       string          `json:"key"`
-	Flow      string          `json:"flow"`
-	Execution string          `json:"execution"`
-	Reason    string          `json:"reason"`
-	Error     string          `json:"error"`
-	Cause     string          `json:"cause"`
-	Body      string          `json:"body"` // the original message, exactly as received
+	Key       string `json:"key"`
+	Flow      string `json:"flow"`
+	Execution string `json:"execution"`
+	Reason    string `json:"reason"`
+	Error     string `json:"error"`
+	Cause     string `json:"cause"`
+	Body      string `json:"body"` // the original message, exactly as received
+	// BodyRef is where the trigger kept a message too large for an
+	// execution input (Body is then empty).
+	BodyRef   string          `json:"bodyRef,omitempty"`
 	Replay    int             `json:"replay"`
 	ParkedAt  string          `json:"parkedAt"`
 	Exhausted bool            `json:"exhausted,omitempty"`
@@ -137,6 +141,7 @@ type executionInput struct {
 	Body       string `json:"body"`
 	Replay     int    `json:"replay"`
 	ParkedFrom string `json:"parkedFrom"`
+	BodyRef    string `json:"bodyRef"`
 }
 
 // Park stores the message. It is idempotent per execution: a retried Park
@@ -166,6 +171,7 @@ func (s *Service) Park(ctx context.Context, in ParkInput) (ParkOutput, error) {
 		Error:     fail.Error,
 		Cause:     fail.Cause,
 		Body:      ex.Body,
+		BodyRef:   ex.BodyRef,
 		Replay:    ex.Replay,
 		ParkedAt:  now.Format(time.RFC3339Nano),
 		Original:  in.Original,
@@ -321,7 +327,8 @@ func (s *Service) Republish(ctx context.Context, key string, dryRun bool) (Repub
 		return RepublishResult{}, err
 	}
 	res := RepublishResult{Key: key, Flow: p.Flow, Replay: p.Replay + 1}
-	if p.Replay >= s.maxReplays() {
+	// A message kept in S3 for its size would only be too large again.
+	if p.Replay >= s.maxReplays() || (p.Body == "" && p.BodyRef != "") {
 		res.Outcome, res.Replay = OutcomeExhausted, p.Replay
 		if !p.Exhausted {
 			p.Exhausted = true
@@ -359,6 +366,10 @@ func (s *Service) Republish(ctx context.Context, key string, dryRun bool) (Repub
 		MessageBody: aws.String(body),
 		MessageAttributes: map[string]sqstypes.MessageAttributeValue{
 			"parkedFrom": {DataType: aws.String("String"), StringValue: aws.String(redrivenKey)},
+			// The trigger names the replay's execution from this, so a body
+			// that is not a JSON object (no replay field) is not taken for
+			// a duplicate of its first delivery.
+			"replay": {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(res.Replay))},
 		},
 	})
 	if err != nil {

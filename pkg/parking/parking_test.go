@@ -20,7 +20,7 @@ import (
 )
 
 type sent struct {
-	queue, body, parkedFrom string
+	queue, body, parkedFrom, replay string
 }
 
 type fakeSQS struct {
@@ -34,6 +34,9 @@ func (f *fakeSQS) SendMessage(ctx context.Context, in *sqs.SendMessageInput, _ .
 	s := sent{queue: *in.QueueUrl, body: *in.MessageBody}
 	if a, ok := in.MessageAttributes["parkedFrom"]; ok {
 		s.parkedFrom = *a.StringValue
+	}
+	if a, ok := in.MessageAttributes["replay"]; ok {
+		s.replay = *a.StringValue
 	}
 	f.sent = append(f.sent, s)
 	return &sqs.SendMessageOutput{MessageId: aws.String("m")}, nil
@@ -105,7 +108,7 @@ func TestParkListRedrive(t *testing.T) {
 	if err != nil || res.Outcome != OutcomeRedriven || res.Replay != 1 {
 		t.Fatalf("redrive: %+v %v", res, err)
 	}
-	if len(q.sent) != 1 || q.sent[0].queue != "q-orders" || !strings.Contains(q.sent[0].body, `"replay":1`) ||
+	if len(q.sent) != 1 || q.sent[0].queue != "q-orders" || !strings.Contains(q.sent[0].body, `"replay":1`) || q.sent[0].replay != "1" ||
 		q.sent[0].parkedFrom != "redriven/outage/orders/2026/11/25/orders-SO-1-aaaa.json" {
 		t.Fatalf("sent %+v", q.sent)
 	}
@@ -148,5 +151,46 @@ func TestRedriveHandler(t *testing.T) {
 		if _, err := s.Redrive(context.Background(), bad); err == nil {
 			t.Errorf("%+v: want an error", bad)
 		}
+	}
+}
+
+// A message that is not a JSON object cannot carry its replay count in the
+// body; the attribute does, or the replay would be taken for a duplicate.
+func TestRedriveOfBrokenJSONCarriesReplayAttribute(t *testing.T) {
+	s, q := newService(t)
+	ctx := context.Background()
+	orig, _ := json.Marshal(map[string]any{"body": "{not json", "replay": 0})
+	out, err := s.Park(ctx, ParkInput{Flow: "orders", Execution: "orders-invalid-abc", Reason: ReasonInvalid,
+		Failure: json.RawMessage(`{"Error":"Message.Invalid","Cause":"invalid JSON"}`), Original: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Republish(ctx, out.Key, false)
+	if err != nil || res.Outcome != OutcomeRedriven {
+		t.Fatalf("redrive: %+v %v", res, err)
+	}
+	if len(q.sent) != 1 || q.sent[0].body != "{not json" || q.sent[0].replay != "1" {
+		t.Fatalf("sent %+v, want the body unchanged and replay attribute 1", q.sent)
+	}
+}
+
+// A message the trigger kept in S3 for its size stays parked: replaying it
+// would only be too large again.
+func TestOversizedMessageStaysParked(t *testing.T) {
+	s, q := newService(t)
+	ctx := context.Background()
+	orig, _ := json.Marshal(map[string]any{"body": "", "bodyRef": "s3://parked/oversized/orders/x.json", "bodySize": 300000})
+	out, err := s.Park(ctx, ParkInput{Flow: "orders", Execution: "orders-SO-9-abc", Reason: ReasonInvalid,
+		Failure: json.RawMessage(`{"Error":"Message.Invalid","Cause":"too large"}`), Original: orig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Get(ctx, out.Key)
+	if err != nil || p.BodyRef != "s3://parked/oversized/orders/x.json" {
+		t.Fatalf("parked %+v %v: want the original's address kept", p, err)
+	}
+	res, err := s.Republish(ctx, out.Key, false)
+	if err != nil || res.Outcome != OutcomeExhausted || len(q.sent) != 0 {
+		t.Fatalf("redrive: %+v %v sent %d", res, err, len(q.sent))
 	}
 }

@@ -12,6 +12,6 @@ import (
 
 func main() {
 	cfg := lambdarun.AWSConfig(context.Background())
-	c := functions.Config{AWS: cfg, Logger: lambdarun.Logger()}
+	c := functions.Config{AWS: cfg, ParkedBucket: lambdarun.MustEnv("PARKED_BUCKET"), Logger: lambdarun.Logger()}
 	lambdarun.Start(functions.Trigger(c, message.Flow(lambdarun.MustEnv("FLOW")), lambdarun.MustEnv("STATE_MACHINE_ARN")))
 }

@@ -40,6 +40,7 @@ module "trigger" {
   environment = {
     FLOW              = var.flow
     STATE_MACHINE_ARN = module.state_machine.arn
+    PARKED_BUCKET     = var.parked_bucket_name
   }
 
   policy_statements = [
@@ -47,6 +48,11 @@ module "trigger" {
       sid       = "StartFlowExecutions"
       actions   = ["states:StartExecution"]
       resources = [module.state_machine.arn]
+    },
+    {
+      sid       = "KeepOversizedMessages"
+      actions   = ["s3:PutObject"]
+      resources = ["${var.parked_bucket_arn}/oversized/${var.flow}/*"]
     },
     {
       sid       = "ConsumeInboundQueue"

@@ -33,6 +33,16 @@ variable "task_function_arns" {
   type        = list(string)
 }
 
+variable "parked_bucket_name" {
+  description = "Bucket where the trigger keeps a message too large for an execution input (under oversized/), so the workflow can park it as invalid without losing it."
+  type        = string
+}
+
+variable "parked_bucket_arn" {
+  description = "ARN of that bucket."
+  type        = string
+}
+
 variable "gate_queue_arn" {
   description = "ARN of the Logiwa gate queue the state machine sends requests to."
   type        = string
