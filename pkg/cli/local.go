@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,7 @@ func localCmd() *cobra.Command {
 		rate        float64
 		seed        uint64
 		concurrency int
+		maxRunning  int
 		noSchedules bool
 		verbose     bool
 	)
@@ -53,6 +55,9 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			if dir == "" {
+				dir = filepath.Join(target.Dir(), "local")
+			}
 			level := slog.LevelInfo
 			if verbose {
 				level = slog.LevelDebug
@@ -61,7 +66,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 			cfg := localrun.Config{
 				Dir: dir, Addr: addr, SimulatorAddr: simAddr, RateLimit: rate, GateConcurrency: concurrency,
 				Simulator: logiwasim.Options{Seed: seed, Rate: rate},
-				Schedules: !noSchedules, Logger: log,
+				Schedules: !noSchedules, MaxRunning: maxRunning, Logger: log,
 				LogiwaBaseURL:  os.Getenv("LOGIWA_BASE_URL"),
 				LogiwaEmail:    os.Getenv("LOGIWA_EMAIL"),
 				LogiwaPassword: os.Getenv("LOGIWA_PASSWORD"),
@@ -117,12 +122,13 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&dir, "dir", ".logiwaflow/local", "state directory (queues, tables, parked messages, running executions)")
+	fl.StringVar(&dir, "dir", "", "state directory (queues, tables, parked messages, running executions; default $LOGIWAFLOW_HOME/local, or .logiwaflow/local)")
 	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address of the Step Functions API and the console")
 	fl.StringVar(&simAddr, "sim-addr", "127.0.0.1:8089", "address of the Logiwa simulator and its /_sim/ control API (port 0: any)")
 	fl.Float64Var(&rate, "rate", 2, "Logiwa requests per second (Basic 2, Premium 6); also the simulator's limit")
 	fl.IntVar(&concurrency, "gate-concurrency", 2, "gate workers (the mapping's maximum concurrency)")
 	fl.Uint64Var(&seed, "seed", 1, "simulator seed")
+	fl.IntVar(&maxRunning, "max-running", 1000, "hold off the SQS triggers while this many executions run (negative: no limit)")
 	fl.BoolVar(&noSchedules, "no-schedules", false, "do not fire the sync and redrive schedules")
 	fl.BoolVar(&verbose, "verbose", false, "debug logs (every task call)")
 	return c
