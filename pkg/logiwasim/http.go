@@ -164,6 +164,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, n
 	s.mu.Lock()
 	s.tick(now)
 	resp := h(c)
+	if c.r.Method != http.MethodGet {
+		s.changed() // GETs change nothing a tick has not already reported
+	}
 	s.mu.Unlock()
 	trunc := d.malformed && resp.body != nil && resp.status < 300
 	if trunc {

@@ -51,6 +51,7 @@ func (s *Server) tick(now time.Time) {
 	q := &s.st.pendingEvents
 	for q.Len() > 0 && !(*q)[0].at.After(now) {
 		ev := heap.Pop(q).(event)
+		s.changed()
 		switch {
 		case ev.o != nil:
 			if ev.o.next.IsZero() || !ev.o.next.Equal(ev.at) {

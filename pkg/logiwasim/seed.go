@@ -82,6 +82,7 @@ func (s *Server) SetStock(warehouseCode, sku string, onHand int64) error {
 	for _, c := range s.st.clients {
 		if p := s.st.productBySKU[[2]string{c.ID, sku}]; p != nil {
 			s.st.stockOf(w.ID, p.ID).OnHand = onHand
+			s.changed()
 			return nil
 		}
 	}

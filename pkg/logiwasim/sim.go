@@ -23,6 +23,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
 // Default credentials of the seeded account.
@@ -92,6 +94,13 @@ type Options struct {
 	Faults Faults
 	// Logger receives one line per request at debug level (default: discard).
 	Logger *slog.Logger
+	// StatePath, when set, keeps the warehouse in that file across restarts
+	// (see Open): loaded at start if present, written after changes and on
+	// Close. Empty: the warehouse lives in memory only.
+	StatePath string
+	// StateFlushInterval is the most often the state file is written
+	// (default DefaultStateFlushInterval).
+	StateFlushInterval time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -138,6 +147,9 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.StateFlushInterval <= 0 {
+		o.StateFlushInterval = DefaultStateFlushInterval
+	}
 	return o
 }
 
@@ -154,6 +166,16 @@ type Server struct {
 	ids    *rand.Rand // identifiers
 	wh     *rand.Rand // warehouse decisions: partial picks, packages, tracking numbers
 	tok    *rand.Rand // bearer tokens
+	// The generators' sources, kept so the state file can save and restore
+	// their positions.
+	idsSrc, whSrc, tokSrc *rand.PCG
+
+	// fmu serialises writes of the state file; flusher is nil without
+	// Options.StatePath.
+	fmu       sync.Mutex
+	lastSaved []byte
+	flusher   *snapshot.Flusher
+	closeOnce sync.Once
 
 	limiter *limiter
 	stats   *stats
@@ -171,22 +193,36 @@ type Server struct {
 	closed   bool
 }
 
-// New builds a simulator with its seed data (see seed.go) in place.
+// New builds a simulator with its seed data (see seed.go) in place, or with
+// the warehouse of Options.StatePath when that file exists. It is Open for
+// callers that cannot handle an error: it panics when StatePath is set and the
+// file cannot be read, decoded or written, because starting with a fresh
+// warehouse would silently orphan every record that points into the old one.
+// Without StatePath it never panics.
 func New(opts Options) *Server {
+	s, err := Open(opts)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// newServer builds a simulator with an empty store.
+func newServer(opts Options) *Server {
 	opts = opts.withDefaults()
 	s := &Server{
 		opts:   opts,
 		log:    opts.Logger,
 		tokens: map[string]token{},
-		ids:    rand.New(rand.NewPCG(opts.Seed, 1)),
-		wh:     rand.New(rand.NewPCG(opts.Seed, 2)),
-		tok:    rand.New(rand.NewPCG(opts.Seed, 3)),
+		idsSrc: rand.NewPCG(opts.Seed, 1),
+		whSrc:  rand.NewPCG(opts.Seed, 2),
+		tokSrc: rand.NewPCG(opts.Seed, 3),
 		stats:  newStats(),
 	}
+	s.ids, s.wh, s.tok = rand.New(s.idsSrc), rand.New(s.whSrc), rand.New(s.tokSrc)
 	s.limiter = newLimiter(opts.Rate, opts.Burst)
 	s.faults = newFaultState(opts.Seed, opts.Faults)
 	s.st = newStore()
-	s.seed(s.now())
 	s.handler = s.routes()
 	return s
 }
@@ -215,6 +251,7 @@ func (s *Server) Advance(d time.Duration) {
 	defer s.mu.Unlock()
 	s.offset += d
 	s.tick(s.now())
+	s.changed()
 }
 
 // Start listens on addr ("127.0.0.1:0" for any free port) and serves in the
@@ -272,8 +309,22 @@ func (s *Server) refuseLocked(on bool) {
 	s.serveLocked(ln)
 }
 
-// Close stops serving and drops open connections.
+// Close stops serving, drops open connections and, with Options.StatePath,
+// writes the state file a last time. Changes made through Handler after Close
+// are not saved.
 func (s *Server) Close() error {
+	err := s.closeListener()
+	if err != nil {
+		err = fmt.Errorf("logiwasim: close: %w", err)
+	}
+	var stateErr error
+	s.closeOnce.Do(func() { stateErr = s.closeState() })
+	return errors.Join(err, stateErr)
+}
+
+// closeListener shuts the HTTP server down (waiting for requests in flight,
+// so the final state write sees them).
+func (s *Server) closeListener() error {
 	s.lmu.Lock()
 	defer s.lmu.Unlock()
 	if s.closed {
@@ -290,10 +341,7 @@ func (s *Server) Close() error {
 		err = s.srv.Close()
 	}
 	s.serveWG.Wait()
-	if err != nil {
-		return fmt.Errorf("logiwasim: close: %w", err)
-	}
-	return nil
+	return err
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
