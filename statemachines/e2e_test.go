@@ -2,6 +2,7 @@ package statemachines_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
 	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
+	"github.com/logiwaflow/logiwaflow/pkg/records"
 )
 
 // The end-to-end tests run each workflow in the embedded local runtime
@@ -389,6 +391,38 @@ func (k fourKinds) expectLogiwaHolds(e *env) {
 	for _, w := range []string{"product", "order", "cancel", "return"} {
 		if !found[w] {
 			e.t.Errorf("Logiwa does not hold the %s", w)
+		}
+	}
+}
+
+// TestE2EVersionsOutOfOrder: several versions of a SKU in flight at once
+// (sent v1, v3, v2 back to back, so v2 and v3 can both pass the stale guard
+// before either is recorded) end with the newest in our records AND in
+// Logiwa: the gate's write claims never let an older version be written
+// after a newer one.
+func TestE2EVersionsOutOfOrder(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, func(c *localrun.Config) { c.GateConcurrency = 4 })
+	const skus = 30
+	for i := range skus {
+		sku := fmt.Sprintf("OOO-%02d", i)
+		for _, v := range []int{1, 3, 2} {
+			e.send(message.FlowInventory, inventoryBody(sku, v, fmt.Sprintf("%s v%d", sku, v)))
+		}
+	}
+	e.idle()
+	held := map[string]string{}
+	for _, p := range e.sim.Snapshot().Products {
+		held[p.SKU] = p.Name
+	}
+	for i := range skus {
+		sku := fmt.Sprintf("OOO-%02d", i)
+		rec, ok := e.record(records.Key("product", sku))
+		if !ok || rec.Version != 3 {
+			t.Errorf("%s: record %+v, want version 3", sku, rec)
+		}
+		if want := sku + " v3"; held[sku] != want {
+			t.Errorf("%s: Logiwa holds %q, want %q (an older version was written over the newest)", sku, held[sku], want)
 		}
 	}
 }

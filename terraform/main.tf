@@ -210,6 +210,8 @@ module "gate" {
   logiwa_warehouse_id = var.logiwa_warehouse_id
   logiwa_order_type   = var.logiwa_order_type
   log_retention_days  = var.log_retention_days
+  jobs_table_name     = module.tables.jobs_table
+  jobs_table_arn      = module.tables.jobs_table_arn
 
   # The machines that wait on the gate; redrive never calls Logiwa.
   state_machine_arns = [

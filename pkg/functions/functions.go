@@ -128,6 +128,6 @@ func GateWorker(c Config, g Gate) (func(context.Context, events.SQSEvent) (event
 	if err != nil {
 		return nil, fmt.Errorf("functions: gate: %w", err)
 	}
-	w := &gate.Worker{SFN: sfn.NewFromConfig(c.AWS), Operations: gate.Operations(client, g.Account), Logger: c.Logger, Meter: g.Meter}
+	w := &gate.Worker{SFN: sfn.NewFromConfig(c.AWS), Operations: gate.Operations(client, g.Account), Logger: c.Logger, Meter: g.Meter, Claims: c.store()}
 	return w.Handle, nil
 }

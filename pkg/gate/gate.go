@@ -55,6 +55,8 @@ type Worker struct {
 	Logger     *slog.Logger
 	// Meter, when set, records every answered call.
 	Meter *Meter
+	// Claims, when set, order the writes of each entity by version.
+	Claims WriteClaims
 }
 
 // Named is implemented by errors that carry the name a workflow matches.
@@ -99,7 +101,7 @@ func (w *Worker) handleOne(ctx context.Context, rec events.SQSMessage) error {
 		return nil
 	}
 	log := w.log().With("execution", req.Execution, "operation", req.Operation)
-	result, latency, err := w.call(ctx, req)
+	result, latency, err := w.claimed(ctx, req, func() (any, time.Duration, error) { return w.call(ctx, req) })
 	if err != nil {
 		name, cause := describe(err)
 		if w.Meter != nil {

@@ -29,7 +29,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	h, err := functions.GateWorker(functions.Config{AWS: cfg, Logger: lambdarun.Logger()}, functions.Gate{
+	h, err := functions.GateWorker(functions.Config{AWS: cfg, JobsTable: lambdarun.MustEnv("JOBS_TABLE"), Logger: lambdarun.Logger()}, functions.Gate{
 		BaseURL: lambdarun.MustEnv("LOGIWA_BASE_URL"), Email: creds.Email, Password: creds.Password,
 		Account: gate.Account{
 			ClientIdentifier:    lambdarun.MustEnv("LOGIWA_CLIENT_ID"),

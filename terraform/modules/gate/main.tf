@@ -32,6 +32,7 @@ module "worker" {
     LOGIWA_ORDER_TYPE    = var.logiwa_order_type
     LOGIWA_RATE_LIMIT    = tostring(var.rate_limit)
     GATE_MAX_CONCURRENCY = tostring(var.max_concurrency)
+    JOBS_TABLE           = var.jobs_table_name
   }
 
   policy_statements = [
@@ -45,6 +46,11 @@ module "worker" {
       sid       = "AnswerWaitingExecutions"
       actions   = ["states:SendTaskSuccess", "states:SendTaskFailure"]
       resources = var.state_machine_arns
+    },
+    {
+      sid       = "ClaimLogiwaWrites"
+      actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+      resources = [var.jobs_table_arn]
     },
     {
       sid       = "ReadLogiwaCredentials"

@@ -81,6 +81,16 @@ variable "logiwa_order_type" {
   type        = string
 }
 
+variable "jobs_table_name" {
+  description = "Jobs table, where the worker claims each entity's Logiwa write so two versions never reach Logiwa out of order."
+  type        = string
+}
+
+variable "jobs_table_arn" {
+  description = "ARN of the jobs table."
+  type        = string
+}
+
 variable "state_machine_arns" {
   description = "State machines whose executions wait on the gate (the worker answers their task tokens)."
   type        = list(string)
