@@ -27,7 +27,9 @@ func (f *fakeClaims) FinishWrite(_ context.Context, pk string, v int64, _ string
 func TestClaimedWrites(t *testing.T) {
 	upsert := Request{Execution: "inventory-SKU-1-x", Operation: "upsertProduct", Payload: json.RawMessage(`{"sku":"SKU-1","version":3}`)}
 	order := Request{Execution: "orders-SO-1-x", Operation: "createShipmentOrder", Payload: json.RawMessage(`{"orderNumber":"SO-1","version":3}`)}
-	ok := func() (any, time.Duration, error) { return WriteResult{ID: "P-9", Outcome: "updated"}, time.Millisecond, nil }
+	ok := func() (any, time.Duration, error) {
+		return WriteResult{ID: "P-9", Outcome: "updated"}, time.Millisecond, nil
+	}
 	failing := func() (any, time.Duration, error) { return nil, 0, errors.New("503") }
 	tests := []struct {
 		name         string
