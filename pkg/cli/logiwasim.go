@@ -18,7 +18,7 @@ func init() {
 
 func logiwaSimCmd() *cobra.Command {
 	var (
-		addr                                string
+		addr, statePath                     string
 		rate                                float64
 		burst                               int
 		seed                                uint64
@@ -32,7 +32,7 @@ func logiwaSimCmd() *cobra.Command {
 		refuse, verbose                     bool
 	)
 	c := &cobra.Command{
-		Use:   "logiwa-sim [--addr 127.0.0.1:8089] [--rate N] [--seed N] [fault flags]",
+		Use:   "logiwa-sim [--addr 127.0.0.1:8089] [--rate N] [--seed N] [--state FILE] [fault flags]",
 		Short: "Run the Logiwa WMS simulator alone until interrupted",
 		Long: `Serve a simulated Logiwa IO Open API (v3.1, plus the v3.2/v3.3 endpoints the
 flows use) with seed data: clients, two warehouses (WH-EAST, WH-WEST), a few
@@ -44,12 +44,18 @@ while it runs: GET /_sim/state, GET|DELETE /_sim/stats, GET|PUT /_sim/faults,
 POST /_sim/outage {"for":"30s"}, POST /_sim/advance {"by":"5m"},
 POST /_sim/tokens/expire, PUT /_sim/rate {"rate":6,"burst":6}.
 
+With --state FILE the warehouse (products, stock, orders, returns, the clock
+offset of /_sim/advance) is loaded from FILE when it exists and written back
+after changes and at exit, so a restart carries on where it stopped; a FILE
+that cannot be read is an error. Tokens are not kept: log in again.
+
 --latency takes fixed:200ms, uniform:50ms-300ms or normal:200ms,50ms (mean,
 standard deviation); --latency-endpoint limits it to paths with that prefix.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := logiwasim.Options{
 				Seed: seed, Rate: rate, Burst: burst, TokenTTL: tokenTTL, PartialRate: partial, Timeline: tl,
+				StatePath: statePath,
 			}
 			if verbose {
 				opts.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -80,15 +86,22 @@ standard deviation); --latency-endpoint limits it to paths with that prefix.`,
 				return usageErr("faults: %v", err)
 			}
 			opts.Faults = f
-			sim := logiwasim.New(opts)
+			sim, err := logiwasim.Open(opts)
+			if err != nil {
+				return fmt.Errorf("logiwa-sim: %w", err)
+			}
 			url, err := sim.Start(addr)
 			if err != nil {
+				_ = sim.Close()
 				return fmt.Errorf("logiwa-sim: %w", err)
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "logiwa-sim listening on %s\n", url)
 			fmt.Fprintf(out, "credentials: email %s password %s\n", logiwasim.DefaultEmail, logiwasim.DefaultPassword)
 			fmt.Fprintf(out, "control API: %s/_sim/state\n", url)
+			if statePath != "" {
+				fmt.Fprintf(out, "warehouse state: %s\n", statePath)
+			}
 			<-cmd.Context().Done()
 			if err := sim.Close(); err != nil {
 				return fmt.Errorf("logiwa-sim: %w", err)
@@ -101,6 +114,7 @@ standard deviation); --latency-endpoint limits it to paths with that prefix.`,
 	fl.StringVar(&addr, "addr", "127.0.0.1:8089", "address to listen on (port 0: any free port)")
 	fl.Float64Var(&rate, "rate", logiwasim.DefaultRate, "requests per second per account (Basic 2, Premium 6; negative: no limit)")
 	fl.IntVar(&burst, "burst", 0, "token bucket size (default: the rate rounded up)")
+	fl.StringVar(&statePath, "state", "", "keep the warehouse in this file across restarts (default: memory only)")
 	fl.Uint64Var(&seed, "seed", 1, "seed for identifiers, tracking numbers, partial shipments and fault draws")
 	fl.DurationVar(&tokenTTL, "token-ttl", logiwasim.DefaultTokenTTL, "bearer token lifetime (negative: forever)")
 	fl.Float64Var(&partial, "partial-rate", logiwasim.DefaultPartialRate, "share of orders short-picked and shipped partially (negative: none)")
