@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -247,6 +248,9 @@ type Filter struct {
 	Reason string   `json:"reason,omitempty"`
 	Flow   string   `json:"flow,omitempty"`
 	Keys   []string `json:"keys,omitempty"` // exact keys (redrive of a selection)
+	// Skip leaves out these reasons (the daily redrive skips invalid and
+	// rejected, which fail the same way until someone fixes them).
+	Skip []string `json:"skip,omitempty"`
 }
 
 func (f Filter) prefix() string {
@@ -267,7 +271,7 @@ func (f Filter) match(key string) bool {
 	if len(parts) < 3 {
 		return false
 	}
-	return (f.Reason == "" || parts[0] == f.Reason) && (f.Flow == "" || parts[1] == f.Flow)
+	return (f.Reason == "" || parts[0] == f.Reason) && (f.Flow == "" || parts[1] == f.Flow) && !slices.Contains(f.Skip, parts[0])
 }
 
 // List returns up to limit parked keys matching f, and a continuation token

@@ -91,7 +91,8 @@ func TestParkListRedrive(t *testing.T) {
 	tests := []struct {
 		f    Filter
 		want int
-	}{{Filter{}, 2}, {Filter{Reason: ReasonOutage}, 1}, {Filter{Reason: ReasonOutage, Flow: "inventory"}, 0}, {Filter{Flow: "orders"}, 2}}
+	}{{Filter{}, 2}, {Filter{Reason: ReasonOutage}, 1}, {Filter{Reason: ReasonOutage, Flow: "inventory"}, 0}, {Filter{Flow: "orders"}, 2},
+		{Filter{Skip: []string{ReasonRejected, ReasonInvalid}}, 1}, {Filter{Reason: ReasonRejected, Skip: []string{ReasonRejected}}, 0}}
 	for _, tt := range tests {
 		keys, next, err := s.List(ctx, tt.f, time.Time{}, "", 10)
 		if err != nil || len(keys) != tt.want || next != "" {

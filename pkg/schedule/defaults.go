@@ -21,5 +21,8 @@ type Schedule struct {
 var Defaults = []Schedule{
 	{Name: "inventory_sync", StateMachine: "inventory-sync", Expression: "rate(10 minutes)", Input: "{}"},
 	{Name: "orders_sync", StateMachine: "orders-sync", Expression: "rate(15 minutes)", Input: "{}"},
-	{Name: "redrive", StateMachine: "redrive", Expression: "cron(0 6 * * ? *)", Input: "{}"},
+	// The daily redrive replays transient failures only: an invalid or
+	// rejected message fails the same way until someone fixes it and
+	// redrives it by hand.
+	{Name: "redrive", StateMachine: "redrive", Expression: "cron(0 6 * * ? *)", Input: `{"skip":["invalid","rejected"]}`},
 }
