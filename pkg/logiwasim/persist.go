@@ -66,7 +66,7 @@ func (s *Server) Flush() error {
 	if err != nil {
 		return fmt.Errorf("logiwasim: save state: %w", err)
 	}
-	b, err := json.MarshalIndent(f, "", " ")
+	b, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("logiwasim: encode state: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -396,4 +397,63 @@ func TestConcurrentRequestsWhileFlushing(t *testing.T) {
 	if n := len(s2.Snapshot().ShipmentOrders); n != workers*each {
 		t.Errorf("%d orders restored, want %d", n, workers*each)
 	}
+}
+
+// BenchmarkStateFlush measures one write of a warehouse holding 5000 shipped
+// orders (what a long local run accumulates): the copy under the lock, the
+// encoding and the atomic write.
+func BenchmarkStateFlush(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "state.json")
+	s, err := Open(Options{Now: frozen, Rate: -1, TokenTTL: -1, StatePath: path, StateFlushInterval: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetStock(SeedWarehouse, "NOTEBOOK-A5", 1e9); err != nil {
+		b.Fatal(err)
+	}
+	h := &harness{s: s}
+	tok := s.handlerToken(b)
+	for i := range 5000 {
+		body, _ := json.Marshal(h.order(fmt.Sprintf("BENCH-%d", i), line("NOTEBOOK-A5", 2)))
+		req := httptest.NewRequest("POST", "/v3.1/ShipmentOrder/create", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			b.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+	}
+	s.Advance(time.Hour)
+	b.ResetTimer()
+	for b.Loop() {
+		s.lastSaved = nil // force the write
+		if err := s.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if fi, err := os.Stat(path); err == nil {
+		b.ReportMetric(float64(fi.Size())/1e6, "MB/file")
+	}
+	lockStart := time.Now()
+	s.mu.Lock()
+	_, _ = s.stateFileLocked()
+	s.mu.Unlock()
+	b.ReportMetric(float64(time.Since(lockStart).Microseconds()), "µs-under-lock")
+}
+
+// handlerToken logs in through Handler and returns the bearer token.
+func (s *Server) handlerToken(tb testing.TB) string {
+	tb.Helper()
+	req := httptest.NewRequest("POST", "/v3.1/Authorize/token", strings.NewReader(`{"email":"`+DefaultEmail+`","password":"`+DefaultPassword+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	var tr tokenResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &tr); err != nil || tr.Token == "" {
+		tb.Fatalf("login: %d %s", rec.Code, rec.Body)
+	}
+	return tr.Token
 }

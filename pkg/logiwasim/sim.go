@@ -10,6 +10,12 @@
 // Everything random (identifiers, tokens, tracking numbers, partial shipments,
 // latency samples, fault draws) comes from generators seeded by Options.Seed,
 // so the same seed and the same sequence of requests give the same answers.
+//
+// With Options.StatePath the warehouse survives a restart (persist.go,
+// statefile.go): Open loads it from a versioned JSON file and the simulator
+// writes it back after changes and on Close, generator positions and the
+// clock offset included, so a restarted simulator answers exactly as one that
+// never stopped. Tokens, statistics, faults and rate buckets are not kept.
 package logiwasim
 
 import (
