@@ -131,6 +131,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 	fl.IntVar(&maxRunning, "max-running", 1000, "hold off the SQS triggers while this many executions run (negative: no limit)")
 	fl.BoolVar(&noSchedules, "no-schedules", false, "do not fire the sync and redrive schedules")
 	fl.BoolVar(&verbose, "verbose", false, "debug logs (every task call)")
+	fl.Bool(flagTraffic, false, "also run the sale-day traffic generator (orders, inventory, refunds, duplicates, bad messages)")
 	return c
 }
 

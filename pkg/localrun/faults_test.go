@@ -172,6 +172,15 @@ func TestRestartResumesExecutions(t *testing.T) {
 	if rec := record(t, r3, "product#LR-MUG"); rec.Execution != name {
 		t.Fatalf("record %+v", rec)
 	}
+	// The simulated warehouse survived too: the product our record points
+	// at is still in Logiwa.
+	found := false
+	for _, p := range r3.Simulator().Snapshot().Products {
+		found = found || (p.SKU == "LR-MUG" && p.Identifier == record(t, r3, "product#LR-MUG").LogiwaID)
+	}
+	if !found {
+		t.Fatal("after a restart the simulator no longer holds the product the record points at")
+	}
 }
 
 // TestOutageParkedThenRedriven: during a Logiwa outage an inventory update

@@ -171,7 +171,13 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 		if opts.Sleep == nil {
 			opts.Sleep = cfg.Clock.Sleep
 		}
-		r.sim = logiwasim.New(opts)
+		// The warehouse survives a restart like the AWS stand-ins do.
+		if opts.StatePath == "" && cfg.Dir != "" {
+			opts.StatePath = filepath.Join(cfg.Dir, "logiwa-sim.json")
+		}
+		if r.sim, err = logiwasim.Open(opts); err != nil {
+			return nil, fmt.Errorf("localrun: %w", err)
+		}
 		if logiwaURL, err = r.sim.Start(cfg.SimulatorAddr); err != nil {
 			return nil, fmt.Errorf("localrun: %w", err)
 		}
