@@ -29,10 +29,11 @@ bench:
 	$(GO) test -run '^$$' -bench OrderPipeline -benchmem -benchtime 3s ./pkg/asl/
 	$(GO) run . asl bench
 
-# The main job. Until the embedded runtime (logiwaflow local) lands, this
-# serves the Logiwa simulator.
+# The main job: the whole system on this machine (local runtime, Logiwa
+# simulator, schedules, console at http://127.0.0.1:8080/) with sale-day
+# traffic, until Ctrl-C. State is kept in .logiwaflow/local.
 run: build
-	./$(BIN) logiwa-sim --addr 127.0.0.1:8089
+	./$(BIN) local --traffic
 
 clean:
 	rm -rf bin $(PACKAGE_DIR)
