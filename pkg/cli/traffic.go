@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,9 @@ func init() {
 		seed, _ := cmd.Flags().GetUint64("seed")
 		p := traffic.DefaultProfile()
 		p.Config.Seed = seed
+		// Fresh keys per run: the state dir keeps what earlier runs applied,
+		// and the same keys again would only be stale or duplicates.
+		p.Config.Prefix = fmt.Sprintf("R%d-", time.Now().Unix()%1_000_000)
 		p.Clock = r.Clock()
 		p.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)).With("component", "traffic")
 		if sim := r.Simulator(); sim != nil {

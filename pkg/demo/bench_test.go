@@ -48,10 +48,11 @@ func gateBacklog(b *testing.B, limit, headroom, factor float64, n int, seed uint
 	defer cancel()
 	clk := newWarpClock(time.Now().UTC(), factor)
 	rt, err := localrun.Start(ctx, localrun.Config{
-		Simulator: logiwasim.Options{Seed: seed, Rate: limit},
-		RateLimit: limit * headroom,
-		Clock:     clk,
-		Logger:    slog.New(slog.DiscardHandler),
+		Simulator:    logiwasim.Options{Seed: seed, Rate: limit},
+		RateLimit:    limit,
+		GateHeadroom: headroom,
+		Clock:        clk,
+		Logger:       slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		b.Fatal(err)

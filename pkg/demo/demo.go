@@ -160,12 +160,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
 	clk := newWarpClock(opts.Start, opts.Factor)
 	rt, err := localrun.Start(ctx, localrun.Config{
-		Simulator: logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
-		RateLimit: opts.RateLimit * opts.Headroom,
-		Clock:     clk,
-		Schedules: true,
-		Values:    map[string]string{"latency_threshold_ms": strconv.FormatInt(opts.LatencyThreshold.Milliseconds(), 10)},
-		Logger:    opts.Logger,
+		Simulator:    logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
+		RateLimit:    opts.RateLimit,
+		GateHeadroom: opts.Headroom,
+		Clock:        clk,
+		Schedules:    true,
+		Values:       map[string]string{"latency_threshold_ms": strconv.FormatInt(opts.LatencyThreshold.Milliseconds(), 10)},
+		Logger:       opts.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: start the local runtime: %w", err)

@@ -99,11 +99,22 @@ type Gate struct {
 	// pacer allows RateLimit/Workers.
 	RateLimit float64
 	Workers   int
+	// Headroom is the share of RateLimit the pacers use (0:
+	// DefaultHeadroom). Pacing exactly at the limit leaves no margin for the
+	// delay between a pacer releasing a request and Logiwa receiving it:
+	// two requests released a full interval apart can arrive less than one
+	// apart, and a second then holds limit+1.
+	Headroom float64
 	// Clock paces and times the calls (nil: the wall clock).
 	Clock clock.Clock
 	// Meter, when set, counts every HTTP request to Logiwa and every call.
 	Meter *gate.Meter
 }
+
+// DefaultHeadroom is the share of the account's limit the gate paces to:
+// above the 90% of the limit the gate must keep while work is queued, with
+// 5% of each interval as margin.
+const DefaultHeadroom = 0.95
 
 // GateWorker builds one worker: its own Logiwa client (login, token, lookup
 // cache) and pacer, as one Lambda instance has.
@@ -115,10 +126,14 @@ func GateWorker(c Config, g Gate) (func(context.Context, events.SQSEvent) (event
 	if clk == nil {
 		clk = clock.Real()
 	}
+	headroom := g.Headroom
+	if headroom <= 0 || headroom > 1 {
+		headroom = DefaultHeadroom
+	}
 	lc := logiwa.Config{
 		BaseURL: g.BaseURL, Email: g.Email, Password: g.Password,
 		Logger: c.Logger,
-		Pacer:  gate.NewPacer(g.RateLimit, g.Workers, clk),
+		Pacer:  gate.NewPacer(g.RateLimit*headroom, g.Workers, clk),
 		Now:    clk.Now,
 	}
 	if g.Meter != nil {

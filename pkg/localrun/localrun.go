@@ -69,8 +69,11 @@ type Config struct {
 	Simulator logiwasim.Options
 	// SimulatorAddr is where the simulator listens (default "127.0.0.1:0").
 	SimulatorAddr string
-	// RateLimit is the gate's Logiwa requests per second (default 2).
+	// RateLimit is the account's Logiwa requests per second (default 2).
 	RateLimit float64
+	// GateHeadroom is the share of RateLimit the gate paces to (0:
+	// functions.DefaultHeadroom, 0.95).
+	GateHeadroom float64
 	// GateConcurrency is the gate mapping's maximum concurrency (default 2).
 	GateConcurrency int
 	// TriggerConcurrency is each inbound mapping's maximum concurrency

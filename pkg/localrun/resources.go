@@ -193,7 +193,7 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 	}
 	g := functions.Gate{
 		BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword, Account: r.account(),
-		RateLimit: r.cfg.RateLimit, Workers: r.cfg.GateConcurrency, Clock: r.clock, Meter: r.meter,
+		RateLimit: r.cfg.RateLimit, Headroom: r.cfg.GateHeadroom, Workers: r.cfg.GateConcurrency, Clock: r.clock, Meter: r.meter,
 	}
 	hs := make([]batchHandler, r.cfg.GateConcurrency)
 	for i := range hs {
