@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/logiwaflow
 
-.PHONY: build test bench run vet fmt-check clean tools
+.PHONY: build test bench bench-memory run vet fmt-check clean tools
 
 build:
 	$(GO) build -o $(BIN) .
@@ -24,10 +24,18 @@ tools:
 test: tools fmt-check vet
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" $(GO) test -race -count=1 -timeout 14m ./...
 
-# Speed and memory figures; see README for what each prints.
+# Speed figures; see README for what each prints: the ASL engine's
+# executions per second and allocations per execution, then the gate's
+# requests per second against Logiwa's limit while work is queued.
 bench:
 	$(GO) test -run '^$$' -bench OrderPipeline -benchmem -benchtime 3s ./pkg/asl/
 	$(GO) run . asl bench
+	$(GO) test -run '^$$' -bench GateThroughput -benchtime 1x ./pkg/demo/
+
+# Memory: the demo's peak RSS at 1x and 10x the messages, each in a child
+# process, and their ratio. The 10x run takes about 35 minutes.
+bench-memory:
+	$(GO) test -run '^$$' -bench MemoryFlat -benchtime 1x -timeout 90m ./pkg/demo/
 
 # The main job: the whole system on this machine (local runtime, Logiwa
 # simulator, schedules, console at http://127.0.0.1:8080/) with sale-day
