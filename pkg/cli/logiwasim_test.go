@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +105,17 @@ func TestLogiwaSimRejectsBadFaults(t *testing.T) {
 	code := Main([]string{"logiwa-sim", "--addr", "127.0.0.1:0", "--error-rate", "1.5"}, strings.NewReader(""), io.Discard, &errOut)
 	if code != 2 || !strings.Contains(errOut.String(), "rate") {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+func TestLogiwaSimRefusesAStateFileItCannotRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, []byte(`{"version":9}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	code := Main([]string{"logiwa-sim", "--addr", "127.0.0.1:0", "--state", path}, strings.NewReader(""), io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "newer than this simulator reads") || !strings.Contains(stderr.String(), path) {
+		t.Fatalf("exit %d, stderr %q: want a failure naming the file and its version", code, stderr.String())
 	}
 }
