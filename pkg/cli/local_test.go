@@ -80,6 +80,11 @@ func TestLocalRunsUntilInterrupted(t *testing.T) {
 	if !strings.Contains(out.String(), tg.ConsoleURL) {
 		t.Errorf("URLs not printed: %s", out.String())
 	}
+	// The console is mounted at the runtime's root, beside the Step
+	// Functions API.
+	if body := getPage(t, tg.ConsoleURL+"/executions"); !strings.Contains(body, "inventory-sync") {
+		t.Errorf("console executions page does not list the state machines: %.300s", body)
+	}
 
 	cancel()
 	select {
