@@ -130,7 +130,7 @@ func loadTarget(cmd *cobra.Command) (target.Target, aws.Config, error) {
 	if err != nil {
 		return t, cfg, &ExitError{Code: 3, Err: err}
 	}
-	operator.OverrideEndpoints(&cfg, overrides)
+	target.OverrideEndpoints(&cfg, overrides)
 	return t, cfg, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -184,27 +183,3 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, usagef("time %q: want RFC 3339 (2026-11-25T09:00:00Z), a date (2026-11-25) or a duration back from now (90m, 2h, 3d)", s)
 }
 
-// OverrideEndpoints points the clients built from cfg at other endpoints,
-// by SDK service ID (SFN, S3, SQS, DynamoDB). It is appended after the
-// target's own options, so it wins.
-func OverrideEndpoints(cfg *aws.Config, endpoints map[string]string) {
-	if len(endpoints) == 0 {
-		return
-	}
-	cfg.ServiceOptions = append(cfg.ServiceOptions, func(id string, opts any) {
-		url, ok := endpoints[id]
-		if !ok {
-			return
-		}
-		// Every generated client's Options has BaseEndpoint *string;
-		// reflection keeps this independent of the service packages linked.
-		v := reflect.ValueOf(opts)
-		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-			return
-		}
-		f := v.Elem().FieldByName("BaseEndpoint")
-		if f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[*string]() {
-			f.Set(reflect.ValueOf(aws.String(url)))
-		}
-	})
-}

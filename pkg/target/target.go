@@ -144,21 +144,33 @@ func (t Target) AWSConfig(ctx context.Context) (aws.Config, error) {
 		}
 		return cfg, nil
 	}
-	endpoints := t.Endpoints
-	return aws.Config{
+	cfg := aws.Config{
 		Region:                     t.Region,
 		Credentials:                aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		ServiceOptions: []func(string, any){func(serviceID string, opts any) {
-			if url, ok := endpoints[serviceID]; ok {
-				setBaseEndpoint(opts, url)
-			}
+		ServiceOptions: []func(string, any){func(_ string, opts any) {
 			if o, ok := opts.(*s3.Options); ok {
 				o.UsePathStyle = true
 			}
 		}},
-	}, nil
+	}
+	OverrideEndpoints(&cfg, t.Endpoints)
+	return cfg, nil
+}
+
+// OverrideEndpoints points the clients built from cfg at other endpoints,
+// by SDK service ID (SFN, S3, SQS, DynamoDB). It is appended after cfg's
+// own service options, so it wins.
+func OverrideEndpoints(cfg *aws.Config, endpoints map[string]string) {
+	if len(endpoints) == 0 {
+		return
+	}
+	cfg.ServiceOptions = append(cfg.ServiceOptions, func(id string, opts any) {
+		if url, ok := endpoints[id]; ok {
+			setBaseEndpoint(opts, url)
+		}
+	})
 }
 
 // setBaseEndpoint sets the BaseEndpoint field every generated client's
