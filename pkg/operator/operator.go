@@ -182,4 +182,3 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, usagef("time %q: want RFC 3339 (2026-11-25T09:00:00Z), a date (2026-11-25) or a duration back from now (90m, 2h, 3d)", s)
 }
-
