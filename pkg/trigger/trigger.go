@@ -5,13 +5,13 @@
 package trigger
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -148,7 +148,7 @@ func (t *Trigger) claim(ctx context.Context, name string, in Input, size int) ([
 	if _, err := t.Claims.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:      aws.String(t.Bucket),
 		Key:         aws.String(key),
-		Body:        bytes.NewReader([]byte(in.Body)),
+		Body:        strings.NewReader(in.Body),
 		ContentType: aws.String("application/json"),
 	}); err != nil {
 		return nil, fmt.Errorf("keep oversized message at s3://%s/%s: %w", t.Bucket, key, err)
