@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sync"
 	"time"
 
@@ -32,6 +31,7 @@ import (
 	"github.com/logiwaflow/logiwaflow/pkg/localaws/dynamolocal"
 	"github.com/logiwaflow/logiwaflow/pkg/localaws/s3local"
 	"github.com/logiwaflow/logiwaflow/pkg/localaws/sqslocal"
+	"github.com/logiwaflow/logiwaflow/pkg/target"
 )
 
 // Service IDs as the SDK names them (the ServiceID constant of each client
@@ -181,23 +181,22 @@ func (st *Stack) AWSConfig(_ context.Context) aws.Config {
 		endpoints[k] = v
 	}
 	st.mu.Unlock()
-	return aws.Config{
+	cfg := aws.Config{
 		Region:      Region,
 		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
 		// Checksums only when an operation requires them: no aws-chunked
 		// trailers over plain HTTP.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		ServiceOptions: []func(string, any){func(serviceID string, opts any) {
-			if url, ok := endpoints[serviceID]; ok {
-				setBaseEndpoint(opts, url)
-			}
+		ServiceOptions: []func(string, any){func(_ string, opts any) {
 			if o, ok := opts.(*s3.Options); ok {
 				o.UsePathStyle = true
 				o.APIOptions = append(o.APIOptions, unsignedPayload)
 			}
 		}},
 	}
+	target.OverrideEndpoints(&cfg, endpoints)
+	return cfg
 }
 
 // unsignedPayload swaps payload hashing for UNSIGNED-PAYLOAD where the stack
@@ -207,20 +206,6 @@ func unsignedPayload(stack *middleware.Stack) error {
 		return nil
 	}
 	return v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware(stack)
-}
-
-// setBaseEndpoint sets the BaseEndpoint field every generated client's
-// Options struct has; reflection keeps this independent of which service
-// packages the caller links.
-func setBaseEndpoint(opts any, url string) {
-	v := reflect.ValueOf(opts)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return
-	}
-	f := v.Elem().FieldByName("BaseEndpoint")
-	if f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[*string]() {
-		f.Set(reflect.ValueOf(aws.String(url)))
-	}
 }
 
 // Close stops the HTTP servers and closes every service, writing the final
