@@ -128,7 +128,7 @@ the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 	fl.Float64Var(&rate, "rate", 2, "Logiwa requests per second (Basic 2, Premium 6); also the simulator's limit")
 	fl.IntVar(&concurrency, "gate-concurrency", 2, "gate workers (the mapping's maximum concurrency)")
 	fl.Uint64Var(&seed, "seed", 1, "simulator seed")
-	fl.IntVar(&maxRunning, "max-running", 1000, "hold off the SQS triggers while this many executions run (negative: no limit)")
+	fl.IntVar(&maxRunning, "max-running", localrun.DefaultMaxRunning, "hold off the SQS triggers while this many executions run (negative: no limit)")
 	fl.BoolVar(&noSchedules, "no-schedules", false, "do not fire the sync and redrive schedules")
 	fl.BoolVar(&verbose, "verbose", false, "debug logs (every task call)")
 	fl.Bool(flagTraffic, false, "also run the sale-day traffic generator (orders, inventory, refunds, duplicates, bad messages)")

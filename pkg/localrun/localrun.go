@@ -47,6 +47,12 @@ const (
 	MaxReceiveCount = 5
 )
 
+// DefaultMaxRunning is Config.MaxRunning's default. The gate passes at most
+// 6 requests a second (Premium), so 300 executions waiting for it are
+// about a minute of work even there: more running would only hold more
+// memory, not move messages faster.
+const DefaultMaxRunning = 300
+
 // QueueKeys are the Target.Queues keys of the main queues; each also has a
 // "<key>-dlq".
 var QueueKeys = []string{"inventory", "orders", "refunds", "gate"}
@@ -90,7 +96,7 @@ type Config struct {
 	// Values override the placeholder values of the definitions.
 	Values map[string]string
 	// MaxRunning holds off the inbound mappings (the triggers) while that
-	// many executions run (default 1000; negative: no limit). A burst then
+	// many executions run (default DefaultMaxRunning; negative: no limit). A burst then
 	// waits in SQS, about a kilobyte a message, rather than as running
 	// executions waiting for the gate, tens of kilobytes each here: memory
 	// stays flat as work grows. AWS has no such limit (waiting executions
@@ -276,7 +282,7 @@ func withDefaults(cfg Config) Config {
 		cfg.GateConcurrency = 2
 	}
 	if cfg.MaxRunning == 0 {
-		cfg.MaxRunning = 1000
+		cfg.MaxRunning = DefaultMaxRunning
 	}
 	if cfg.TriggerConcurrency <= 0 {
 		cfg.TriggerConcurrency = 5
