@@ -24,12 +24,14 @@ func newDemoCmd() *cobra.Command {
 		rate     float64
 		headroom float64
 		verbose  bool
+		stateDir string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the sale-day scenario in accelerated time and report what happened",
 		Long: `Runs the whole system in this process (the local runtime with the Logiwa
-simulator, nothing persisted) through a sale day in accelerated time: about
+simulator, its state on disk in a temporary directory unless --state-dir
+names one to keep) through a sale day in accelerated time: about
 2,000 orders, 500 inventory updates with repeats and late versions, 100
 refunds, duplicate deliveries and bad messages, a 10-minute Logiwa outage and
 a slow spell, then the redrive and a final sync. Progress goes to stderr;
@@ -46,7 +48,7 @@ requests in a second than the limit.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := demo.Options{
 				Seed: seed, Factor: factor, Scale: scale, RateLimit: rate, Headroom: headroom,
-				Progress: cmd.ErrOrStderr(),
+				Progress: cmd.ErrOrStderr(), Dir: stateDir,
 			}
 			if verbose {
 				opts.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -85,5 +87,6 @@ requests in a second than the limit.`,
 	f.Float64Var(&rate, "rate", 2, "Logiwa requests per second allowed (2 Basic, 6 Premium)")
 	f.Float64Var(&headroom, "headroom", demo.DefaultHeadroom, "share of the limit the gate paces to")
 	f.BoolVar(&verbose, "verbose", false, "log the runtime to stderr")
+	f.StringVar(&stateDir, "state-dir", "", "keep the run's state (S3, SQS, DynamoDB, warehouse) in this directory (default: a temporary one, removed)")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -59,6 +60,11 @@ type Options struct {
 	// Start is the virtual start time (default: now, moved so that the
 	// run does not cross the daily redrive schedule at 06:00 UTC).
 	Start time.Time
+	// Dir is the runtime's state directory, as `logiwaflow local` keeps
+	// one: S3, SQS and DynamoDB, the journal and the warehouse live there,
+	// on disk rather than in the heap. "" uses a new temporary directory,
+	// removed when the run ends.
+	Dir string
 }
 
 // DefaultFactor is the speed of virtual time during the sale: fast enough
@@ -158,8 +164,24 @@ func avoidDailyRedrive(start time.Time, span time.Duration) time.Time {
 // Run plays the scenario and returns the report.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	opts = opts.withDefaults()
+	dir := opts.Dir
+	if dir != "" {
+		// The report counts from a fresh system; an old run's messages,
+		// records and orders would be counted as this one's.
+		if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+			return nil, fmt.Errorf("demo: state directory %s is not empty: the demo starts from a fresh system", dir)
+		}
+	} else {
+		tmp, err := os.MkdirTemp("", "logiwaflow-demo-")
+		if err != nil {
+			return nil, fmt.Errorf("demo: state directory: %w", err)
+		}
+		defer func() { _ = os.RemoveAll(tmp) }()
+		dir = tmp
+	}
 	clk := newWarpClock(opts.Start, opts.Factor)
 	rt, err := localrun.Start(ctx, localrun.Config{
+		Dir:          dir,
 		Simulator:    logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
 		RateLimit:    opts.RateLimit,
 		GateHeadroom: opts.Headroom,
