@@ -237,34 +237,21 @@ func (s *Server) Snapshot() State {
 			}
 		}
 	}
-	for _, o := range s.st.orders {
-		os := OrderState{
-			Identifier: o.ID, Code: o.Code, ClientIdentifier: o.ClientID, WarehouseCode: whCode[o.WarehouseID],
-			Status: o.Status, StatusName: StatusName(o.Status), IsPartial: o.IsPartial,
-			TrackingNumbers: append([]string{}, o.TrackingNumbers...), Created: o.Created, Updated: o.Updated,
+	for i := range s.st.orders {
+		o, err := s.loadOrder(&s.st.orders[i])
+		if err != nil {
+			s.log.Error("logiwasim: snapshot: shipment order left out", "code", s.st.orders[i].code, "err", err)
+			continue
 		}
-		if o.ShippedAt != nil {
-			t := *o.ShippedAt
-			os.ShippedAt = &t
-		}
-		for _, l := range o.Lines {
-			os.Lines = append(os.Lines, OrderLineState{SKU: l.SKU, Quantity: l.Qty, Shipped: l.Shipped, Cancelled: l.Cancel})
-		}
-		st.ShipmentOrders = append(st.ShipmentOrders, os)
+		st.ShipmentOrders = append(st.ShipmentOrders, orderState(o, whCode))
 	}
-	for _, r := range s.st.returns {
-		rs := ReturnState{
-			Identifier: r.ID, RMANumber: r.RMA, ShipmentOrderCode: r.ShipmentOrderCode, WarehouseCode: whCode[r.WarehouseID],
-			Status: r.Status, StatusName: returnStatusNames[r.Status], Created: r.Created,
+	for i := range s.st.returns {
+		r, err := s.loadReturn(&s.st.returns[i])
+		if err != nil {
+			s.log.Error("logiwasim: snapshot: return order left out", "rma", s.st.returns[i].rma, "err", err)
+			continue
 		}
-		if r.ActualReturn != nil {
-			t := *r.ActualReturn
-			rs.ReceivedAt = &t
-		}
-		for _, l := range r.Lines {
-			rs.Lines = append(rs.Lines, ReturnLineState{SKU: l.SKU, Requested: l.Requested, Returned: l.Returned})
-		}
-		st.ReturnOrders = append(st.ReturnOrders, rs)
+		st.ReturnOrders = append(st.ReturnOrders, returnState(r, whCode))
 	}
 	return st
 }
@@ -307,4 +294,35 @@ func (st State) Warehouse(code string) string {
 		}
 	}
 	return ""
+}
+
+func orderState(o *order, whCode map[string]string) OrderState {
+	os := OrderState{
+		Identifier: o.ID, Code: o.Code, ClientIdentifier: o.ClientID, WarehouseCode: whCode[o.WarehouseID],
+		Status: o.Status, StatusName: StatusName(o.Status), IsPartial: o.IsPartial,
+		TrackingNumbers: append([]string{}, o.TrackingNumbers...), Created: o.Created, Updated: o.Updated,
+	}
+	if o.ShippedAt != nil {
+		t := *o.ShippedAt
+		os.ShippedAt = &t
+	}
+	for _, l := range o.Lines {
+		os.Lines = append(os.Lines, OrderLineState{SKU: l.SKU, Quantity: l.Qty, Shipped: l.Shipped, Cancelled: l.Cancel})
+	}
+	return os
+}
+
+func returnState(r *returnOrder, whCode map[string]string) ReturnState {
+	rs := ReturnState{
+		Identifier: r.ID, RMANumber: r.RMA, ShipmentOrderCode: r.ShipmentOrderCode, WarehouseCode: whCode[r.WarehouseID],
+		Status: r.Status, StatusName: returnStatusNames[r.Status], Created: r.Created,
+	}
+	if r.ActualReturn != nil {
+		t := *r.ActualReturn
+		rs.ReceivedAt = &t
+	}
+	for _, l := range r.Lines {
+		rs.Lines = append(rs.Lines, ReturnLineState{SKU: l.SKU, Requested: l.Requested, Returned: l.Returned})
+	}
+	return rs
 }

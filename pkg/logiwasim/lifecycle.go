@@ -183,6 +183,7 @@ func (s *Server) ship(o *order, at time.Time) {
 	o.ShippedAt = &t
 	o.Status = StatusShipped
 	o.Updated = at
+	s.settleOrder(o)
 }
 
 func (s *Server) trackingNumber(carrier string) string {
@@ -215,6 +216,7 @@ func (s *Server) cancelOrder(o *order, reason string, at time.Time) error {
 	o.CancelReasonName = reason
 	o.next = time.Time{}
 	o.Updated = at
+	s.settleOrder(o)
 	return nil
 }
 
@@ -233,4 +235,5 @@ func (s *Server) stepReturn(r *returnOrder, at time.Time) {
 	r.ActualReturn = &t
 	r.Status = ReturnStatusCompleted
 	r.Updated = at
+	s.settleReturn(r)
 }

@@ -147,8 +147,9 @@ type inventoryRow struct {
 // warehouse then product creation order. Needs s.mu.
 func (s *Server) inventoryRows() []inventoryRow {
 	open := map[stockKey]int64{}
-	for _, o := range s.st.orders {
-		if o.Status == StatusShipped || o.Status == StatusCancelled {
+	for i := range s.st.orders {
+		o := s.st.orders[i].o // an archived order is settled: nothing open
+		if o == nil || o.Status == StatusShipped || o.Status == StatusCancelled {
 			continue
 		}
 		for _, l := range o.Lines {

@@ -2,11 +2,13 @@ package logiwasim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,16 +45,23 @@ var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 
 // parseLQL turns the request's query into predicates over T.
 func parseLQL[T any](q map[string][]string, fields []field[T]) ([]predicate[T], error) {
-	var preds []predicate[T]
+	// Predicates run in the order the fields are declared, whatever the
+	// query's order: lists put the fields that need no archive read first.
+	type indexed struct {
+		at int
+		p  predicate[T]
+	}
+	var found []indexed
 	for key, vals := range q {
 		name, op, ok := strings.Cut(key, ".")
 		if !ok {
 			continue // not an LQL term
 		}
 		var f *field[T]
+		at := 0
 		for i := range fields {
 			if strings.EqualFold(fields[i].name, name) {
-				f = &fields[i]
+				f, at = &fields[i], i
 				break
 			}
 		}
@@ -67,7 +76,12 @@ func parseLQL[T any](q map[string][]string, fields []field[T]) ([]predicate[T], 
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", f.name, op, err)
 		}
-		preds = append(preds, p)
+		found = append(found, indexed{at, p})
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].at < found[j].at })
+	preds := make([]predicate[T], len(found))
+	for i, f := range found {
+		preds[i] = f.p
 	}
 	return preds, nil
 }
@@ -284,6 +298,92 @@ func list[T any, W any](s *Server, c *call, items []T, fields []field[T], view f
 		out[i] = view(it)
 	}
 	return jsonResp(http.StatusOK, listing[W]{Data: out, TotalCount: len(matched)})
+}
+
+// listEntries is list over the n entries at(0..n-1) without copying them:
+// it counts the matches and keeps only the requested page, so a list over
+// archived orders reads the archive for that page's rows only.
+func listEntries[T any, W any](s *Server, c *call, n int, at func(int) T, fields []field[T], view func(T) W) response {
+	index, size, bad := s.pageParams(c.r)
+	if bad != nil {
+		return *bad
+	}
+	preds, err := parseLQL(c.r.URL.Query(), fields)
+	if err != nil {
+		return msg(http.StatusBadRequest, "%s", err.Error())
+	}
+	from, total := index*size, 0
+	var page []T
+next:
+	for i := range n {
+		it := at(i)
+		for _, p := range preds {
+			if !p(it) {
+				continue next
+			}
+		}
+		if total >= from && len(page) < size {
+			page = append(page, it)
+		}
+		total++
+	}
+	if from >= total {
+		return noContent()
+	}
+	out := make([]W, len(page))
+	for i, it := range page {
+		out[i] = view(it)
+	}
+	return jsonResp(http.StatusOK, listing[W]{Data: out, TotalCount: total})
+}
+
+// loader reads archived orders for one request. It remembers the last one
+// read, so several filters on archived fields and the row view of one order
+// cost one read, and keeps the first error for the handler to answer with.
+// Needs s.mu.
+type loader struct {
+	s     *Server
+	lastO *orderEntry
+	o     *order
+	lastR *returnEntry
+	r     *returnOrder
+	err   error
+}
+
+func (l *loader) order(e *orderEntry) *order {
+	if e.o != nil {
+		return e.o
+	}
+	if l.lastO != e {
+		o, err := l.s.loadOrder(e)
+		if err != nil {
+			l.err = cmp.Or(l.err, err)
+			o = &order{Seq: int(e.seq), ID: e.id, Code: e.code, ClientID: e.clientID, WarehouseID: e.warehouseID}
+		}
+		l.lastO, l.o = e, o
+	}
+	return l.o
+}
+
+func (l *loader) returnOrder(e *returnEntry) *returnOrder {
+	if e.r != nil {
+		return e.r
+	}
+	if l.lastR != e {
+		r, err := l.s.loadReturn(e)
+		if err != nil {
+			l.err = cmp.Or(l.err, err)
+			r = &returnOrder{Seq: int(e.seq), ID: e.id, RMA: e.rma, ClientID: e.clientID, WarehouseID: e.warehouseID}
+		}
+		l.lastR, l.r = e, r
+	}
+	return l.r
+}
+
+// internalError answers a failure of the simulator itself (the archive).
+func internalError(s *Server, err error) response {
+	s.log.Error("logiwasim: request failed", "err", err)
+	return msg(http.StatusInternalServerError, "An unexpected error occurred.")
 }
 
 // decode reads a JSON request body into v, reporting problems the way

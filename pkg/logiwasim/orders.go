@@ -182,9 +182,7 @@ func (s *Server) handleOrderCreate(c *call) response {
 		}
 		o.Lines = append(o.Lines, line)
 	}
-	s.st.orders = append(s.st.orders, o)
-	s.st.orderByID[o.ID] = o
-	s.st.orderByCode[o.Code] = o
+	s.st.addOrder(o)
 	s.scheduleOrder(o, c.now.Add(s.opts.Timeline.Pick))
 	return created(o.ID)
 }
@@ -199,12 +197,22 @@ func (s *Server) handleOrderCancel(c *call) response {
 			return invalid(errs)
 		}
 	}
-	o := s.st.orderByID[strings.ToLower(c.r.PathValue("identifier"))]
-	if o == nil {
+	i, ok := s.st.orderByID[strings.ToLower(c.r.PathValue("identifier"))]
+	if !ok {
 		return msg(http.StatusNotFound, "Shipment order not found.")
+	}
+	e := &s.st.orders[i]
+	o, err := s.loadOrder(e)
+	if err != nil {
+		return internalError(s, err)
 	}
 	if err := s.cancelOrder(o, str(req.CancelReasonName), c.now); err != nil {
 		return msg(http.StatusBadRequest, "%s", err.Error())
+	}
+	if e.o == nil { // an archived order changed: it stays archived
+		if err := s.storeArchived(e, o); err != nil {
+			return internalError(s, err)
+		}
 	}
 	return jsonResp(http.StatusOK, boolValue{Value: true})
 }
@@ -215,9 +223,13 @@ func (s *Server) handleOrderGet(c *call) response {
 	if !guidRE.MatchString(id) {
 		return msg(http.StatusBadRequest, "The value '%s' is not valid.", id)
 	}
-	o := s.st.orderByID[strings.ToLower(id)]
-	if o == nil {
+	i, ok := s.st.orderByID[strings.ToLower(id)]
+	if !ok {
 		return msg(http.StatusNotFound, "Shipment order not found.")
+	}
+	o, err := s.loadOrder(&s.st.orders[i])
+	if err != nil {
+		return internalError(s, err)
 	}
 	return jsonResp(http.StatusOK, s.viewOrderDetail(o))
 }
@@ -237,24 +249,36 @@ func timeOr(t *time.Time) time.Time {
 	return *t
 }
 
-var orderFields = []field[*order]{
-	{"Sku", kString, "eq", func(o *order) any { return orderSKUs(o) }},
-	{"UpdatedDateTime", kDate, "bt", func(o *order) any { return o.Updated }},
-	{"Code", kString, "eq", func(o *order) any { return o.Code }},
-	{"WarehouseIdentifier", kGUID, "eq in", func(o *order) any { return o.WarehouseID }},
-	{"Identifier", kGUID, "eq", func(o *order) any { return o.ID }},
-	{"ClientIdentifier", kGUID, "eq in", func(o *order) any { return o.ClientID }},
-	{"CreatedDateTime", kDate, "bt", func(o *order) any { return o.Created }},
-	{"ActualShipmentDate", kDate, "bt", func(o *order) any { return timeOr(o.ShippedAt) }},
-	{"ShipmentOrderDate", kDate, "bt", func(o *order) any { return o.OrderDate }},
-	{"Status", kNumber, "in eq", func(o *order) any { return float64(o.Status) }},
-	{"ExpectedShipmentDate", kDate, "bt", func(o *order) any { return timeOr(o.ExpectedShipment) }},
-	{"ShipmentOrderTypeName", kString, "eq", func(o *order) any { return o.TypeName }},
+// orderFields are the LQL fields of the order list. The ones a stub holds
+// (orderEntry) filter without reading the archive; the others load archived
+// orders through ld, one at a time.
+func orderFields(ld *loader) []field[*orderEntry] {
+	full := func(e *orderEntry) *order { return ld.order(e) }
+	return []field[*orderEntry]{
+		{"UpdatedDateTime", kDate, "bt", func(e *orderEntry) any { return e.updatedAt() }},
+		{"Code", kString, "eq", func(e *orderEntry) any { return e.code }},
+		{"WarehouseIdentifier", kGUID, "eq in", func(e *orderEntry) any { return e.warehouseID }},
+		{"Identifier", kGUID, "eq", func(e *orderEntry) any { return e.id }},
+		{"ClientIdentifier", kGUID, "eq in", func(e *orderEntry) any { return e.clientID }},
+		{"CreatedDateTime", kDate, "bt", func(e *orderEntry) any { return unixTime(e.created) }},
+		{"Status", kNumber, "in eq", func(e *orderEntry) any { return float64(e.statusOf()) }},
+		{"Sku", kString, "eq", func(e *orderEntry) any { return orderSKUs(full(e)) }},
+		{"ActualShipmentDate", kDate, "bt", func(e *orderEntry) any { return timeOr(full(e).ShippedAt) }},
+		{"ShipmentOrderDate", kDate, "bt", func(e *orderEntry) any { return full(e).OrderDate }},
+		{"ExpectedShipmentDate", kDate, "bt", func(e *orderEntry) any { return timeOr(full(e).ExpectedShipment) }},
+		{"ShipmentOrderTypeName", kString, "eq", func(e *orderEntry) any { return full(e).TypeName }},
+	}
 }
 
 // GET /v3.1/ShipmentOrder/list/i/{index}/s/{size}
 func (s *Server) handleOrderList(c *call) response {
-	return list(s, c, s.st.orders, orderFields, s.viewOrderRow)
+	ld := &loader{s: s}
+	resp := listEntries(s, c, len(s.st.orders), func(i int) *orderEntry { return &s.st.orders[i] }, orderFields(ld),
+		func(e *orderEntry) orderRowView { return s.viewOrderRow(ld.order(e)) })
+	if ld.err != nil {
+		return internalError(s, ld.err)
+	}
+	return resp
 }
 
 // flexTime reads the date-time forms .NET accepts and clients send:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"time"
 
 	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
@@ -38,11 +39,13 @@ func Open(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("logiwasim: state file %s: %w", path, err)
 		}
 		s.log.Info("logiwasim: warehouse restored", "path", path,
-			"products", len(s.st.products), "shipmentOrders", len(s.st.orders), "returnOrders", len(s.st.returns))
+			"products", len(s.st.products), "shipmentOrders", len(s.st.orders), "returnOrders", len(s.st.returns),
+			"archivedShipmentOrders", s.st.archivedOrders, "archivedReturnOrders", s.st.archivedReturns)
 	} else {
 		s.seed(s.now())
 	}
 	if err := s.Flush(); err != nil {
+		s.closeArchive()
 		return nil, err
 	}
 	s.flusher = snapshot.StartFlusher(s.opts.StateFlushInterval, s.Flush, func(err error) {
@@ -62,6 +65,7 @@ func (s *Server) Flush() error {
 	defer s.fmu.Unlock()
 	s.mu.Lock()
 	f, err := s.stateFileLocked()
+	arc := s.arc
 	s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("logiwasim: save state: %w", err)
@@ -72,6 +76,14 @@ func (s *Server) Flush() error {
 	}
 	if bytes.Equal(b, s.lastSaved) {
 		return nil
+	}
+	// The file counts on every order archived before it was copied: make
+	// those writes durable first. (The archive is closed only by
+	// closeState, after its last Flush, and fmu is held here.)
+	if arc != nil {
+		if err := arc.sync(); err != nil {
+			return fmt.Errorf("logiwasim: save state: %w", err)
+		}
 	}
 	if err := snapshot.WriteAtomic(s.opts.StatePath, b); err != nil {
 		return fmt.Errorf("logiwasim: %w", err)
@@ -94,7 +106,29 @@ func (s *Server) closeState() error {
 		return nil
 	}
 	s.flusher.Stop()
-	return s.Flush()
+	err := s.Flush()
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	return errors.Join(err, s.closeArchive())
+}
+
+// closeArchive closes the archive; requests after it answer 500 for archived
+// orders.
+func (s *Server) closeArchive() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.amu.Lock()
+	defer s.amu.Unlock()
+	s.arcClosed = true
+	if s.arc == nil {
+		return nil
+	}
+	err := s.arc.close()
+	s.arc = nil
+	if err != nil {
+		return fmt.Errorf("logiwasim: %w", err)
+	}
+	return nil
 }
 
 // stateFileLocked copies the warehouse into its file form. It does not catch
@@ -141,11 +175,22 @@ func (s *Server) stateFileLocked() (StateFile, error) {
 			}
 		}
 	}
-	for _, o := range st.orders {
-		f.Orders = append(f.Orders, orderFile(o))
+	// Only the hot orders: archived ones are in the archive, which the file
+	// names with their counts.
+	for i := range st.orders {
+		if o := st.orders[i].o; o != nil {
+			f.Orders = append(f.Orders, orderFile(o))
+		}
 	}
-	for _, r := range st.returns {
-		f.Returns = append(f.Returns, returnFile(r))
+	for i := range st.returns {
+		if r := st.returns[i].r; r != nil {
+			f.Returns = append(f.Returns, returnFile(r))
+		}
+	}
+	if s.arc != nil {
+		f.Archive = &StateFileArchive{
+			Dir: filepath.Base(s.archiveDir()), ShipmentOrders: st.archivedOrders, ReturnOrders: st.archivedReturns,
+		}
 	}
 	return f, nil
 }
@@ -189,20 +234,26 @@ func (s *Server) restore(data []byte) error {
 	if f.Seed != s.opts.Seed {
 		s.log.Warn("logiwasim: state file was created with another seed; its generators continue", "fileSeed", f.Seed, "seed", s.opts.Seed)
 	}
-	s.st = st
-	s.offset = time.Duration(f.ClockOffset)
 	// The event queue is derived: every order and return that has a step
 	// due goes back in, ordered by due time and creation sequence as before.
-	for _, o := range st.orders {
-		if !o.next.IsZero() {
+	for _, e := range st.orders {
+		if o := e.o; o != nil && !o.next.IsZero() {
 			heap.Push(&st.pendingEvents, event{at: o.next, seq: o.Seq, o: o})
 		}
 	}
-	for _, r := range st.returns {
-		if !r.next.IsZero() {
+	for _, e := range st.returns {
+		if r := e.r; r != nil && !r.next.IsZero() {
 			heap.Push(&st.pendingEvents, event{at: r.next, seq: r.Seq, r: r})
 		}
 	}
+	if f.Archive != nil {
+		if err := s.restoreArchive(st, *f.Archive, f.Sequence); err != nil {
+			return err
+		}
+	}
+	st.requeueSettled()
+	s.st = st
+	s.offset = time.Duration(f.ClockOffset)
 	return nil
 }
 
@@ -262,16 +313,13 @@ func buildStore(f StateFile) (*store, error) {
 		if err := checkOrder(st, clients, warehouses, fo, f.Sequence); err != nil {
 			return nil, fmt.Errorf("shipmentOrders[%d] (%s): %w", i, fo.Code, err)
 		}
-		o := fo.order()
-		st.orders = append(st.orders, o)
-		st.orderByID[o.ID] = o
-		st.orderByCode[o.Code] = o
+		st.addOrder(fo.order())
 	}
 	for i, fr := range f.Returns {
 		switch {
 		case fr.ID == "" || fr.RMA == "":
 			return nil, fmt.Errorf("returnOrders[%d]: missing id or RMA number", i)
-		case st.returnByRMA[fr.RMA] != nil:
+		case hasKey(st.returnByRMA, fr.RMA):
 			return nil, fmt.Errorf("returnOrders[%d]: duplicate RMA number %q", i, fr.RMA)
 		case !clients[fr.ClientID] || !warehouses[fr.WarehouseID]:
 			return nil, fmt.Errorf("returnOrders[%d] (%s): unknown client %q or warehouse %q", i, fr.RMA, fr.ClientID, fr.WarehouseID)
@@ -283,9 +331,7 @@ func buildStore(f StateFile) (*store, error) {
 				return nil, fmt.Errorf("returnOrders[%d] (%s) line %d: unknown product %q", i, fr.RMA, j, l.ProductID)
 			}
 		}
-		r := fr.returnOrder()
-		st.returns = append(st.returns, r)
-		st.returnByRMA[r.RMA] = r
+		st.addReturn(fr.returnOrder())
 	}
 	return st, nil
 }
@@ -294,7 +340,7 @@ func checkOrder(st *store, clients, warehouses map[string]bool, fo StateFileOrde
 	switch {
 	case fo.ID == "" || fo.Code == "":
 		return errors.New("missing id or code")
-	case st.orderByID[fo.ID] != nil || st.orderByCode[fo.Code] != nil:
+	case hasKey(st.orderByID, fo.ID) || hasKey(st.orderByCode, fo.Code):
 		return errors.New("duplicate id or code")
 	case !clients[fo.ClientID] || !warehouses[fo.WarehouseID]:
 		return fmt.Errorf("unknown client %q or warehouse %q", fo.ClientID, fo.WarehouseID)
@@ -314,4 +360,9 @@ func checkOrder(st *store, clients, warehouses map[string]bool, fo StateFileOrde
 		}
 	}
 	return nil
+}
+
+func hasKey[K comparable, V any](m map[K]V, k K) bool {
+	_, ok := m[k]
+	return ok
 }

@@ -64,11 +64,21 @@ func (s *Server) handleReturnCreate(c *call) response {
 	}
 	// The original order, when named, decides client and warehouse.
 	var so *order
+	var (
+		i     int32
+		found bool
+	)
 	switch {
 	case str(req.ShipmentOrderIdentifier) != "":
-		so = s.st.orderByID[strings.ToLower(*req.ShipmentOrderIdentifier)]
+		i, found = s.st.orderByID[strings.ToLower(*req.ShipmentOrderIdentifier)]
 	case str(req.ShipmentOrderCode) != "":
-		so = s.st.orderByCode[*req.ShipmentOrderCode]
+		i, found = s.st.orderByCode[*req.ShipmentOrderCode]
+	}
+	if found {
+		var err error
+		if so, err = s.loadOrder(&s.st.orders[i]); err != nil {
+			return internalError(s, err)
+		}
 	}
 	if so == nil && (str(req.ShipmentOrderIdentifier) != "" || str(req.ShipmentOrderCode) != "") {
 		return msg(http.StatusBadRequest, "Shipment order not found.")
@@ -102,8 +112,7 @@ func (s *Server) handleReturnCreate(c *call) response {
 			Requested: *l.RequestedQuantity, Reason: str(l.ReturnReason), Note: str(l.ReturnNote),
 		})
 	}
-	s.st.returns = append(s.st.returns, r)
-	s.st.returnByRMA[r.RMA] = r
+	s.st.addReturn(r)
 	s.scheduleReturn(r, c.now.Add(s.opts.Timeline.Return))
 	return created(r.ID)
 }
@@ -182,7 +191,9 @@ func (s *Server) viewReturn(r *returnOrder) returnView {
 	return v
 }
 
-func (s *Server) returnFields() []field[*returnOrder] {
+// returnFields are the LQL fields of the return list, stub fields first
+// (see orderFields).
+func (s *Server) returnFields(ld *loader) []field[*returnEntry] {
 	code := func(id string) string {
 		if c := s.st.client(id); c != nil {
 			return c.DisplayName
@@ -195,19 +206,20 @@ func (s *Server) returnFields() []field[*returnOrder] {
 		}
 		return ""
 	}
-	return []field[*returnOrder]{
-		{"rmaNumber", kString, "eq", func(r *returnOrder) any { return r.RMA }},
-		{"ReturnOrderIdentifier", kGUID, "eq in", func(r *returnOrder) any { return r.ID }},
-		{"ShipmentOrderIdentifier", kGUID, "eq in", func(r *returnOrder) any { return r.ShipmentOrderID }},
-		{"ClientIdentifier", kGUID, "eq in", func(r *returnOrder) any { return r.ClientID }},
-		{"ShipmentOrderCode", kString, "eq", func(r *returnOrder) any { return r.ShipmentOrderCode }},
-		{"ReturnOrderCreatedDate", kDate, "bt", func(r *returnOrder) any { return r.Created }},
-		{"ScheduledReturnDate", kDate, "bt", func(r *returnOrder) any { return timeOr(r.Scheduled) }},
-		{"actualReturnDateTime", kDate, "bt", func(r *returnOrder) any { return timeOr(r.ActualReturn) }},
-		{"ReturnOrderStatus", kNumber, "in eq", func(r *returnOrder) any { return float64(r.Status) }},
-		{"ClientCode", kString, "in eq", func(r *returnOrder) any { return code(r.ClientID) }},
-		{"WarehouseCode", kString, "in eq", func(r *returnOrder) any { return whCode(r.WarehouseID) }},
-		{"WarehouseIdentifier", kGUID, "in eq", func(r *returnOrder) any { return r.WarehouseID }},
+	full := func(e *returnEntry) *returnOrder { return ld.returnOrder(e) }
+	return []field[*returnEntry]{
+		{"rmaNumber", kString, "eq", func(e *returnEntry) any { return e.rma }},
+		{"ReturnOrderIdentifier", kGUID, "eq in", func(e *returnEntry) any { return e.id }},
+		{"ShipmentOrderIdentifier", kGUID, "eq in", func(e *returnEntry) any { return e.shipmentOrderID }},
+		{"ClientIdentifier", kGUID, "eq in", func(e *returnEntry) any { return e.clientID }},
+		{"ShipmentOrderCode", kString, "eq", func(e *returnEntry) any { return e.shipmentOrderCode }},
+		{"ReturnOrderCreatedDate", kDate, "bt", func(e *returnEntry) any { return unixTime(e.created) }},
+		{"ReturnOrderStatus", kNumber, "in eq", func(e *returnEntry) any { return float64(e.statusOf()) }},
+		{"ClientCode", kString, "in eq", func(e *returnEntry) any { return code(e.clientID) }},
+		{"WarehouseCode", kString, "in eq", func(e *returnEntry) any { return whCode(e.warehouseID) }},
+		{"WarehouseIdentifier", kGUID, "in eq", func(e *returnEntry) any { return e.warehouseID }},
+		{"ScheduledReturnDate", kDate, "bt", func(e *returnEntry) any { return timeOr(full(e).Scheduled) }},
+		{"actualReturnDateTime", kDate, "bt", func(e *returnEntry) any { return timeOr(full(e).ActualReturn) }},
 	}
 }
 
@@ -216,8 +228,9 @@ func (s *Server) returnFields() []field[*returnOrder] {
 // v3.3 lines have no returnReason.
 func (s *Server) handleReturnList(c *call) response {
 	v33 := strings.HasPrefix(c.r.URL.Path, "/v3.3/")
-	resp := list(s, c, s.st.returns, s.returnFields(), func(r *returnOrder) returnView {
-		v := s.viewReturn(r)
+	ld := &loader{s: s}
+	resp := listEntries(s, c, len(s.st.returns), func(i int) *returnEntry { return &s.st.returns[i] }, s.returnFields(ld), func(e *returnEntry) returnView {
+		v := s.viewReturn(ld.returnOrder(e))
 		if v33 {
 			for i := range v.ReturnOrderProductLineList {
 				v.ReturnOrderProductLineList[i].ReturnReason = nil
@@ -225,6 +238,9 @@ func (s *Server) handleReturnList(c *call) response {
 		}
 		return v
 	})
+	if ld.err != nil {
+		return internalError(s, ld.err)
+	}
 	if resp.status != http.StatusOK {
 		return resp
 	}

@@ -107,6 +107,12 @@ type Options struct {
 	// StateFlushInterval is the most often the state file is written
 	// (default DefaultStateFlushInterval).
 	StateFlushInterval time.Duration
+	// SettledInMemory is how many settled shipment and return orders (shipped,
+	// cancelled, received) stay in memory with StatePath set; older ones move
+	// to the archive beside the state file (StatePath+ArchiveSuffix) and are
+	// read back from it when asked for. Zero means DefaultSettledInMemory,
+	// negative none. Without StatePath every order stays in memory.
+	SettledInMemory int
 }
 
 func (o Options) withDefaults() Options {
@@ -156,6 +162,9 @@ func (o Options) withDefaults() Options {
 	if o.StateFlushInterval <= 0 {
 		o.StateFlushInterval = DefaultStateFlushInterval
 	}
+	if o.SettledInMemory == 0 {
+		o.SettledInMemory = DefaultSettledInMemory
+	}
 	return o
 }
 
@@ -175,6 +184,15 @@ type Server struct {
 	// The generators' sources, kept so the state file can save and restore
 	// their positions.
 	idsSrc, whSrc, tokSrc *rand.PCG
+
+	// arc holds the settled orders moved out of memory (entries.go); nil
+	// until the first is archived, and after Close (arcClosed). It changes
+	// under s.mu and amu; readers outside s.mu (EachShipmentOrder) hold
+	// amu.RLock so Close cannot shut it under them.
+	arc            *archive
+	amu            sync.RWMutex
+	arcClosed      bool
+	archiveFailing bool
 
 	// fmu serialises writes of the state file; flusher is nil without
 	// Options.StatePath.

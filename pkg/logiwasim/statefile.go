@@ -33,6 +33,18 @@ type StateFile struct {
 	Stock      []StateFileStock     `json:"stock"`
 	Orders     []StateFileOrder     `json:"shipmentOrders"`
 	Returns    []StateFileReturn    `json:"returnOrders"`
+	// Archive, when present, names the directory holding the settled orders
+	// that are not in Orders and Returns (see Options.SettledInMemory).
+	Archive *StateFileArchive `json:"archive,omitempty"`
+}
+
+// StateFileArchive says where the archived orders are and how many, so a
+// restart can tell an archive that lost records from a complete one.
+type StateFileArchive struct {
+	// Dir is the archive directory's name, beside the state file.
+	Dir            string `json:"dir"`
+	ShipmentOrders int    `json:"shipmentOrders"`
+	ReturnOrders   int    `json:"returnOrders"`
 }
 
 // StateGenerators are the binary states of the PCG generators (base64 in JSON).

@@ -168,13 +168,18 @@ type store struct {
 	productByID   map[string]*product
 	productBySKU  map[[2]string]*product // client id, sku
 	stock         map[stockKey]*stock
-	orders        []*order
-	orderByID     map[string]*order
-	orderByCode   map[string]*order
-	returns       []*returnOrder
-	returnByRMA   map[string]*returnOrder
+	orders        []orderEntry
+	orderByID     map[string]int32 // index in orders
+	orderByCode   map[string]int32
+	returns       []returnEntry
+	returnByRMA   map[string]int32
 	seq           int
 	pendingEvents eventQueue
+	// settled lists the settled orders and returns still held in memory,
+	// oldest first: the archive takes them from the front (archive.go).
+	settled []settledRef
+	// archived counts the entries whose records live in the archive.
+	archivedOrders, archivedReturns int
 }
 
 func newStore() *store {
@@ -182,9 +187,9 @@ func newStore() *store {
 		productByID:  map[string]*product{},
 		productBySKU: map[[2]string]*product{},
 		stock:        map[stockKey]*stock{},
-		orderByID:    map[string]*order{},
-		orderByCode:  map[string]*order{},
-		returnByRMA:  map[string]*returnOrder{},
+		orderByID:    map[string]int32{},
+		orderByCode:  map[string]int32{},
+		returnByRMA:  map[string]int32{},
 	}
 }
 
