@@ -1,13 +1,15 @@
 // Package localaws starts the in-process AWS stand-ins used by the embedded
 // local runtime: S3 (s3local, on gofakes3 with a bolt file), SQS (sqslocal,
-// our own JSON-protocol server) and DynamoDB (dynamolocal, on minidyn), each on
+// our own JSON-protocol server) and DynamoDB (dynamolocal, minidyn over pebble), each on
 // its own loopback HTTP endpoint, so task code runs unchanged against the real
 // aws-sdk-go-v2 clients built from Stack.AWSConfig.
 //
 // With Config.Dir set, state survives a restart: S3 buckets and objects (bolt,
 // written synchronously), SQS queues with their attributes and messages
-// including in-flight state, and DynamoDB tables with their definitions and
-// items (both JSON snapshots written shortly after each change and on Close).
+// including in-flight state (a JSON snapshot written shortly after each change
+// and on Close), and DynamoDB tables with their definitions and items (a
+// pebble store in <Dir>/dynamodb, written on each change; a dynamodb.json
+// snapshot left by an older version is imported once).
 package localaws
 
 import (
@@ -106,7 +108,9 @@ func Start(ctx context.Context, cfg Config) (st *Stack, err error) {
 	if st.SQS, err = sqslocal.Open(sqslocal.Options{Path: path("sqs.json"), Clock: cfg.SQSClock, Logger: cfg.Logger}); err != nil {
 		return nil, err
 	}
-	if st.DynamoDB, err = dynamolocal.Open(dynamolocal.Options{Path: path("dynamodb.json"), Logger: cfg.Logger}); err != nil {
+	if st.DynamoDB, err = dynamolocal.Open(dynamolocal.Options{
+		Dir: path("dynamodb"), ImportSnapshot: path("dynamodb.json"), Logger: cfg.Logger,
+	}); err != nil {
 		return nil, err
 	}
 	for _, svc := range []struct {

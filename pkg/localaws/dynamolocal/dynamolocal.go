@@ -1,24 +1,33 @@
 // Package dynamolocal serves the DynamoDB JSON API in-process for the embedded
-// local runtime. It drives github.com/truora/minidyn's in-memory client (which
-// handles key conditions, conditional writes, update expressions, batch writes
-// and transactions) behind our own HTTP layer, and adds what our code needs:
+// local runtime. Items live on disk in a pebble store (or in pebble's
+// in-memory filesystem when no directory is given), so the process's memory
+// does not grow with the number of items: pebble reads through a bounded
+// block cache with pread rather than a memory map.
+//
+// Semantics come from github.com/truora/minidyn (key conditions, condition and
+// update expressions, return values, batch writes, transactions and their
+// error shapes). A scratch minidyn client holds the table schemas only: for
+// each request we load exactly the items it touches from pebble into the
+// scratch tables, run the operation there, write what changed back to pebble
+// in one batch (nothing if the operation failed), and clear the scratch
+// tables. On top of minidyn we add:
 //
 //   - faithful JSON encoding of empty lists and maps (minidyn's own server
 //     drops them, and the SDK then decodes them as BOOL false);
 //   - UpdateExpression REMOVE of top-level attributes, which minidyn parses but
 //     silently ignores (nested paths such as a.b work there);
-//   - ListTables, and AWS-shaped errors for operations minidyn lacks;
-//   - persistence: tables (definition and items) are snapshotted to a JSON file
-//     shortly after each change and on Close, and reloaded by Open.
+//   - ListTables, real ItemCounts, paged Scans, and AWS-shaped errors for
+//     operations minidyn lacks.
 //
 // All requests are serialised by one mutex; the local runtime's load is tiny
-// and it makes the REMOVE fix-up atomic.
+// and it makes load-run-write and the REMOVE fix-up atomic.
 package dynamolocal
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,23 +36,24 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/truora/minidyn/server"
-
-	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
 const targetPrefix = "DynamoDB_20120810."
 
 // Options tunes a Server.
 type Options struct {
-	// Path of the snapshot file; empty keeps everything in memory only.
-	Path string
-	// FlushInterval is how long after a change the snapshot is written;
-	// zero means 200ms.
-	FlushInterval time.Duration
-	Logger        *slog.Logger
+	// Dir is the pebble directory holding tables and items; empty keeps
+	// everything in memory (pebble on an in-memory filesystem).
+	Dir string
+	// ImportSnapshot names a JSON snapshot written by the previous,
+	// in-memory design of this package. When it exists and Dir does not,
+	// Open imports it into a new store at Dir and renames it to
+	// <ImportSnapshot>.imported, so an upgrade keeps its data.
+	ImportSnapshot string
+	Logger         *slog.Logger
 }
 
 // Server is an in-process DynamoDB endpoint. It implements http.Handler.
@@ -51,13 +61,11 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	db     *server.Client
-	tables map[string]*tableDef
-	dirty  bool
-	closed bool
-
-	flusher *snapshot.Flusher
+	mu      sync.Mutex
+	db      *pebble.DB
+	scratch *server.Client // table schemas only; items are loaded per request
+	tables  map[string]*table
+	closed  bool
 }
 
 // tableDef is what is needed to recreate a table: the CreateTable request and
@@ -67,29 +75,97 @@ type tableDef struct {
 	Updates []json.RawMessage `json:"updates,omitempty"`
 }
 
-// Open returns a server, loading the snapshot at opts.Path if there is one.
+// Open returns a server over the store at opts.Dir, creating it if needed.
 func Open(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.FlushInterval <= 0 {
-		opts.FlushInterval = 200 * time.Millisecond
-	}
-	s := &Server{
-		opts:   opts,
-		log:    opts.Logger,
-		db:     server.NewClient(),
-		tables: map[string]*tableDef{},
-	}
-	if opts.Path != "" {
-		if err := s.load(); err != nil {
+	if opts.Dir != "" && opts.ImportSnapshot != "" {
+		if err := importSnapshotOnce(opts.Dir, opts.ImportSnapshot, opts.Logger); err != nil {
 			return nil, err
 		}
 	}
-	s.flusher = snapshot.StartFlusher(opts.FlushInterval, s.Flush, func(err error) {
-		s.log.Error("dynamolocal: snapshot failed", "path", opts.Path, "err", err)
-	})
+	db, err := openPebble(opts.Dir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := loadTables(db)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s := &Server{opts: opts, log: opts.Logger, db: db, scratch: server.NewClient(), tables: tables}
+	names := make([]string, 0, len(tables))
+	for n := range tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	ctx := context.Background()
+	for _, name := range names {
+		if err := s.replaySchema(ctx, tables[name].def); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("dynamolocal: restore table %s: %w", name, err)
+		}
+	}
+	s.log.Debug("dynamolocal: store opened", "dir", opts.Dir, "tables", len(tables))
 	return s, nil
+}
+
+// replaySchema recreates a table in the scratch client.
+func (s *Server) replaySchema(ctx context.Context, def tableDef) error {
+	in, err := decode[server.CreateTableInput](def.Create)
+	if err != nil {
+		return err
+	}
+	if _, err := s.scratch.CreateTable(ctx, in); err != nil {
+		return err
+	}
+	for _, u := range def.Updates {
+		in, err := decode[server.UpdateTableInput](u)
+		if err != nil {
+			return err
+		}
+		if _, err := s.scratch.UpdateTable(ctx, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flush makes every acknowledged write durable (syncs pebble's WAL). Writes
+// are already crash-safe for the process; Flush covers the machine.
+func (s *Server) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	if err := s.db.LogData(nil, pebble.Sync); err != nil {
+		return fmt.Errorf("dynamolocal: sync store: %w", err)
+	}
+	return nil
+}
+
+// Close syncs and closes the store. Requests arriving afterwards fail with
+// ServiceUnavailable. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var errs []error
+	if s.opts.Dir != "" {
+		// Flushing the memtable means the next Open has no WAL to replay.
+		if err := s.db.Flush(); err != nil {
+			errs = append(errs, fmt.Errorf("dynamolocal: flush store: %w", err))
+		}
+	}
+	if err := s.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("dynamolocal: close store: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // ServeHTTP implements http.Handler.
@@ -127,17 +203,6 @@ func writeResponse(w http.ResponseWriter, res response) {
 
 type opFunc func(s *Server, ctx context.Context, body []byte) (any, error)
 
-// op adapts a minidyn client method to an opFunc.
-func op[In any, Out any](fn func(*server.Client, context.Context, *In) (Out, error)) opFunc {
-	return func(s *Server, ctx context.Context, body []byte) (any, error) {
-		in, err := decode[In](body)
-		if err != nil {
-			return nil, err
-		}
-		return fn(s.db, ctx, in)
-	}
-}
-
 func decode[In any](body []byte) (*In, error) {
 	in := new(In)
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -150,27 +215,21 @@ func decode[In any](body []byte) (*In, error) {
 }
 
 var ops = map[string]opFunc{
-	"CreateTable":        op((*server.Client).CreateTable),
-	"UpdateTable":        op((*server.Client).UpdateTable),
-	"DeleteTable":        op((*server.Client).DeleteTable),
-	"DescribeTable":      op((*server.Client).DescribeTable),
-	"PutItem":            op((*server.Client).PutItem),
-	"DeleteItem":         op((*server.Client).DeleteItem),
-	"GetItem":            op((*server.Client).GetItem),
-	"Query":              op((*server.Client).Query),
-	"Scan":               op((*server.Client).Scan),
-	"BatchWriteItem":     op((*server.Client).BatchWriteItem),
-	"BatchGetItem":       op((*server.Client).BatchGetItem),
-	"TransactGetItems":   op((*server.Client).TransactGetItems),
-	"UpdateItem":         (*Server).updateItem,
-	"TransactWriteItems": (*Server).transactWriteItems,
+	"CreateTable":        (*Server).createTable,
+	"UpdateTable":        (*Server).updateTable,
+	"DeleteTable":        (*Server).deleteTable,
+	"DescribeTable":      (*Server).describeTable,
 	"ListTables":         (*Server).listTables,
-}
-
-var mutating = map[string]bool{
-	"CreateTable": true, "UpdateTable": true, "DeleteTable": true,
-	"PutItem": true, "DeleteItem": true, "UpdateItem": true,
-	"BatchWriteItem": true, "TransactWriteItems": true,
+	"GetItem":            itemOp(touchGet, onScratch((*server.Client).GetItem), false),
+	"PutItem":            itemOp(touchPut, onScratch((*server.Client).PutItem), true),
+	"DeleteItem":         itemOp(touchDelete, onScratch((*server.Client).DeleteItem), true),
+	"UpdateItem":         itemOp(touchUpdate, (*Server).updateItem, true),
+	"BatchGetItem":       itemOp(touchBatchGet, onScratch((*server.Client).BatchGetItem), false),
+	"BatchWriteItem":     itemOp(touchBatchWrite, onScratch((*server.Client).BatchWriteItem), true),
+	"TransactGetItems":   itemOp(touchTransactGet, onScratch((*server.Client).TransactGetItems), false),
+	"TransactWriteItems": itemOp(touchTransactWrite, (*Server).transactWriteItems, true),
+	"Query":              (*Server).query,
+	"Scan":               (*Server).scan,
 }
 
 // dispatch runs one operation; called with s.mu held.
@@ -181,14 +240,6 @@ func (s *Server) dispatch(ctx context.Context, op string, body []byte) response 
 			fmt.Sprintf("operation %q is not supported by the local DynamoDB", op))
 	}
 	out, err := fn(s, ctx, body)
-	if mutating[op] {
-		// A failed transaction or batch may still have changed nothing, but
-		// a spurious snapshot is harmless.
-		if err == nil {
-			s.recordSchema(op, body)
-		}
-		s.markDirty()
-	}
 	if err != nil {
 		return encodeError(err)
 	}
@@ -197,53 +248,4 @@ func (s *Server) dispatch(ctx context.Context, op string, body []byte) response 
 		return errorResponse(http.StatusInternalServerError, "InternalServerError", "encode response: "+err.Error())
 	}
 	return response{status: http.StatusOK, body: b}
-}
-
-func (s *Server) recordSchema(op string, body []byte) {
-	var in struct{ TableName string }
-	if err := json.Unmarshal(body, &in); err != nil || in.TableName == "" {
-		return
-	}
-	switch op {
-	case "CreateTable":
-		s.tables[in.TableName] = &tableDef{Create: append(json.RawMessage(nil), body...)}
-	case "UpdateTable":
-		if t := s.tables[in.TableName]; t != nil {
-			t.Updates = append(t.Updates, append(json.RawMessage(nil), body...))
-		}
-	case "DeleteTable":
-		delete(s.tables, in.TableName)
-	}
-}
-
-type listTablesOutput struct {
-	TableNames             []string
-	LastEvaluatedTableName *string `json:",omitempty"`
-}
-
-// listTables is ours: minidyn has no ListTables.
-func (s *Server) listTables(_ context.Context, body []byte) (any, error) {
-	in, err := decode[struct {
-		ExclusiveStartTableName string
-		Limit                   int
-	}](body)
-	if err != nil {
-		return nil, err
-	}
-	if in.Limit <= 0 || in.Limit > 100 {
-		in.Limit = 100
-	}
-	names := make([]string, 0, len(s.tables))
-	for n := range s.tables {
-		if n > in.ExclusiveStartTableName {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	out := &listTablesOutput{TableNames: names}
-	if len(names) > in.Limit {
-		out.TableNames = names[:in.Limit]
-		out.LastEvaluatedTableName = &names[in.Limit-1]
-	}
-	return out, nil
 }

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -26,11 +24,11 @@ func n(v string) av        { return &types.AttributeValueMemberN{Value: v} }
 func l(v ...av) av         { return &types.AttributeValueMemberL{Value: append([]av{}, v...)} }
 func m(v map[string]av) av { return &types.AttributeValueMemberM{Value: v} }
 
-// start serves a Server (persisting to path unless empty) and returns an SDK
+// start serves a Server (persisting to the directory dir unless empty) and returns an SDK
 // client plus a stop function.
-func start(t *testing.T, path string) (*dynamodb.Client, *Server, func()) {
+func start(t *testing.T, dir string) (*dynamodb.Client, *Server, func()) {
 	t.Helper()
-	srv, err := Open(Options{Path: path, FlushInterval: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := Open(Options{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,25 +303,14 @@ func TestOperations(t *testing.T) {
 }
 
 func TestRestartKeepsTablesAndItems(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "dynamodb.json")
-	c, _, stop := start(t, path)
+	dir := filepath.Join(t.TempDir(), "dynamodb")
+	c, _, stop := start(t, dir)
 	createTables(t, c)
 	putItem(t, c, "orders", map[string]av{"pk": s("o#1"), "sk": s("meta"), "lines": l(), "n": n("3")})
-	// The background flusher writes the snapshot without waiting for Close.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, err := os.Stat(path); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("snapshot not written by the flusher")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 	putItem(t, c, "locks", map[string]av{"id": s("l1")})
 	stop()
 
-	c, _, stop = start(t, path)
+	c, _, stop = start(t, dir)
 	defer stop()
 	want := map[string]av{"pk": s("o#1"), "sk": s("meta"), "lines": l(), "n": n("3")}
 	if got := getItem(t, c, "orders", key("o#1", "meta")); !reflect.DeepEqual(got, want) {

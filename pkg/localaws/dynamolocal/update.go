@@ -16,17 +16,13 @@ import (
 // and then copying the environment back over the stored item, so a removed
 // top-level attribute survives (nested paths like a.b are removed correctly).
 // We let minidyn apply the rest of the expression and its condition, then
-// rewrite the item without the removed attributes. s.mu makes the pair atomic
-// for every client of this server.
+// rewrite the item without the removed attributes, all in the scratch tables
+// before the request's single write to pebble.
 
-func (s *Server) updateItem(ctx context.Context, body []byte) (any, error) {
-	in, err := decode[server.UpdateItemInput](body)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) updateItem(ctx context.Context, in *server.UpdateItemInput) (*server.UpdateItemOutput, error) {
 	removes := topLevelRemoves(aws.ToString(in.UpdateExpression), in.ExpressionAttributeNames)
 	if len(removes) == 0 {
-		return s.db.UpdateItem(ctx, in)
+		return s.scratch.UpdateItem(ctx, in)
 	}
 	old, err := s.getItem(ctx, in.TableName, in.Key)
 	if err != nil {
@@ -34,7 +30,7 @@ func (s *Server) updateItem(ctx context.Context, body []byte) (any, error) {
 	}
 	want := in.ReturnValues
 	in.ReturnValues = ddbtypes.ReturnValueAllNew
-	out, err := s.db.UpdateItem(ctx, in)
+	out, err := s.scratch.UpdateItem(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -42,17 +38,13 @@ func (s *Server) updateItem(ctx context.Context, body []byte) (any, error) {
 	for _, name := range removes {
 		delete(item, name)
 	}
-	if _, err := s.db.PutItem(ctx, &server.PutItemInput{TableName: in.TableName, Item: item}); err != nil {
+	if _, err := s.scratch.PutItem(ctx, &server.PutItemInput{TableName: in.TableName, Item: item}); err != nil {
 		return nil, fmt.Errorf("dynamolocal: apply REMOVE: %w", err)
 	}
 	return &server.UpdateItemOutput{Attributes: returnValues(want, old, item)}, nil
 }
 
-func (s *Server) transactWriteItems(ctx context.Context, body []byte) (any, error) {
-	in, err := decode[server.TransactWriteItemsInput](body)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) transactWriteItems(ctx context.Context, in *server.TransactWriteItemsInput) (*server.TransactWriteItemsOutput, error) {
 	type fixup struct {
 		table   *string
 		key     map[string]*server.AttributeValue
@@ -66,7 +58,7 @@ func (s *Server) transactWriteItems(ctx context.Context, body []byte) (any, erro
 			}
 		}
 	}
-	out, err := s.db.TransactWriteItems(ctx, in)
+	out, err := s.scratch.TransactWriteItems(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +73,7 @@ func (s *Server) transactWriteItems(ctx context.Context, body []byte) (any, erro
 		for _, name := range f.removes {
 			delete(item, name)
 		}
-		if _, err := s.db.PutItem(ctx, &server.PutItemInput{TableName: f.table, Item: item}); err != nil {
+		if _, err := s.scratch.PutItem(ctx, &server.PutItemInput{TableName: f.table, Item: item}); err != nil {
 			return nil, fmt.Errorf("dynamolocal: apply REMOVE in transaction: %w", err)
 		}
 	}
@@ -89,7 +81,7 @@ func (s *Server) transactWriteItems(ctx context.Context, body []byte) (any, erro
 }
 
 func (s *Server) getItem(ctx context.Context, table *string, key map[string]*server.AttributeValue) (map[string]*server.AttributeValue, error) {
-	out, err := s.db.GetItem(ctx, &server.GetItemInput{TableName: table, Key: key, ConsistentRead: aws.Bool(true)})
+	out, err := s.scratch.GetItem(ctx, &server.GetItemInput{TableName: table, Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, err
 	}
