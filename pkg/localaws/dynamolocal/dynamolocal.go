@@ -66,6 +66,7 @@ type Server struct {
 	scratch *server.Client // table schemas only; items are loaded per request
 	tables  map[string]*table
 	closed  bool
+	loads   int // items loaded into scratch tables, for tests of what a request reads
 }
 
 // tableDef is what is needed to recreate a table: the CreateTable request and

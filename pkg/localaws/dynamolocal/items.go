@@ -78,6 +78,7 @@ func (ss *session) put(name string, stored []byte) error {
 	if _, err := ss.s.scratch.PutItem(ss.ctx, &server.PutItemInput{TableName: &name, Item: item}); err != nil {
 		return fmt.Errorf("dynamolocal: load item into %s: %w", name, err)
 	}
+	ss.s.loads++
 	return nil
 }
 
@@ -362,6 +363,7 @@ func (s *Server) scan(ctx context.Context, body []byte) (any, error) {
 			return nil, fmt.Errorf("dynamolocal: load item into %s: %w", name, err)
 		}
 		loaded++
+		s.loads++
 		size += len(it.Value())
 		last = item
 	}
