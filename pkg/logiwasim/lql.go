@@ -31,7 +31,9 @@ const (
 )
 
 // field is one filterable field of items of type T. get returns a string, a
-// []string (any element may match), a time.Time (zero: no value), a float64 or a bool.
+// []string (any element may match), a time.Time or *unixNanos (zero: no
+// value), a float64 or a bool. (*unixNanos lets a stub's time be read
+// without boxing a time.Time for each of thousands of orders.)
 type field[T any] struct {
 	name string
 	kind kind
@@ -135,7 +137,13 @@ func compile[T any](f field[T], op, raw string) (predicate[T], error) {
 			}
 		}
 		return func(it T) bool {
-			t, _ := f.get(it).(time.Time)
+			var t time.Time
+			switch v := f.get(it).(type) {
+			case time.Time:
+				t = v
+			case *unixNanos:
+				t = unixTime(int64(*v))
+			}
 			if t.IsZero() {
 				return false
 			}

@@ -255,12 +255,12 @@ func timeOr(t *time.Time) time.Time {
 func orderFields(ld *loader) []field[*orderEntry] {
 	full := func(e *orderEntry) *order { return ld.order(e) }
 	return []field[*orderEntry]{
-		{"UpdatedDateTime", kDate, "bt", func(e *orderEntry) any { return e.updatedAt() }},
+		{"UpdatedDateTime", kDate, "bt", func(e *orderEntry) any { return e.updatedField() }},
 		{"Code", kString, "eq", func(e *orderEntry) any { return e.code }},
 		{"WarehouseIdentifier", kGUID, "eq in", func(e *orderEntry) any { return e.warehouseID }},
 		{"Identifier", kGUID, "eq", func(e *orderEntry) any { return e.id }},
 		{"ClientIdentifier", kGUID, "eq in", func(e *orderEntry) any { return e.clientID }},
-		{"CreatedDateTime", kDate, "bt", func(e *orderEntry) any { return unixTime(e.created) }},
+		{"CreatedDateTime", kDate, "bt", func(e *orderEntry) any { return (*unixNanos)(&e.created) }},
 		{"Status", kNumber, "in eq", func(e *orderEntry) any { return float64(e.statusOf()) }},
 		{"Sku", kString, "eq", func(e *orderEntry) any { return orderSKUs(full(e)) }},
 		{"ActualShipmentDate", kDate, "bt", func(e *orderEntry) any { return timeOr(full(e).ShippedAt) }},

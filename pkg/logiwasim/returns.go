@@ -213,7 +213,7 @@ func (s *Server) returnFields(ld *loader) []field[*returnEntry] {
 		{"ShipmentOrderIdentifier", kGUID, "eq in", func(e *returnEntry) any { return e.shipmentOrderID }},
 		{"ClientIdentifier", kGUID, "eq in", func(e *returnEntry) any { return e.clientID }},
 		{"ShipmentOrderCode", kString, "eq", func(e *returnEntry) any { return e.shipmentOrderCode }},
-		{"ReturnOrderCreatedDate", kDate, "bt", func(e *returnEntry) any { return unixTime(e.created) }},
+		{"ReturnOrderCreatedDate", kDate, "bt", func(e *returnEntry) any { return (*unixNanos)(&e.created) }},
 		{"ReturnOrderStatus", kNumber, "in eq", func(e *returnEntry) any { return float64(e.statusOf()) }},
 		{"ClientCode", kString, "in eq", func(e *returnEntry) any { return code(e.clientID) }},
 		{"WarehouseCode", kString, "in eq", func(e *returnEntry) any { return whCode(e.warehouseID) }},
