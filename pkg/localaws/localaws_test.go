@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +148,33 @@ func TestCloseReleasesLongPoll(t *testing.T) {
 	<-done
 	if el := time.Since(began); el > 3*time.Second {
 		t.Fatalf("Close took %v with a long poll waiting", el)
+	}
+}
+
+// A state directory from before the pebble store (DynamoDB as dynamodb.json)
+// keeps its DynamoDB data: the snapshot is imported once into dynamodb/.
+func TestUpgradeImportsDynamoDBSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	snap := `{"version":1,"tables":[{"name":"state","create":{"TableName":"state","BillingMode":"PAY_PER_REQUEST",
+	  "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]},
+	  "items":[{"id":{"S":"cursor"},"at":{"N":"42"}}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "dynamodb.json"), []byte(snap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, c := startStack(t, dir)
+	defer st.Close()
+	item, err := c.ddb.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("state"),
+		Key: map[string]dtypes.AttributeValue{"id": &dtypes.AttributeValueMemberS{Value: "cursor"}}})
+	if err != nil {
+		t.Fatalf("ddb get: %v", err)
+	}
+	if at, ok := item.Item["at"].(*dtypes.AttributeValueMemberN); !ok || at.Value != "42" {
+		t.Fatalf("imported item %v", item.Item)
+	}
+	for name, want := range map[string]bool{"dynamodb": true, "dynamodb.json.imported": true, "dynamodb.json": false} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if got := err == nil; got != want {
+			t.Errorf("%s exists = %v, want %v", name, got, want)
+		}
 	}
 }
