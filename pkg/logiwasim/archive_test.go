@@ -1,13 +1,16 @@
 package logiwasim
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -324,4 +327,48 @@ func TestArchiveWithoutItsStateFileIsDiscarded(t *testing.T) {
 		t.Errorf("%d shipment orders in a fresh warehouse, want 1", n)
 	}
 	h2.want(http.StatusNoContent, "GET", "/v3.1/ShipmentOrder/list/i/0/s/10?Code.eq=AR-00", nil)
+}
+
+// recordingHandler keeps the records logged through it.
+type recordingHandler struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (h *recordingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *recordingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.records = append(h.records, r)
+	return nil
+}
+func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }
+
+// Pebble's own chatter ("Found 0 WALs", flushes) goes to our logger at
+// debug level, never to the process's stderr or above debug.
+func TestArchiveLogsAtDebug(t *testing.T) {
+	rec := &recordingHandler{}
+	opts := archiveOpts(filepath.Join(t.TempDir(), "sim.json"), -1)
+	opts.Logger = slog.New(rec)
+	h := newHarness(t, opts)
+	archiveScenario(h)
+	if err := h.s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	pebbleLines := 0
+	for _, r := range rec.records {
+		if !strings.HasPrefix(r.Message, "logiwasim archive: ") {
+			continue
+		}
+		pebbleLines++
+		if r.Level != slog.LevelDebug {
+			t.Errorf("archive logged at %v: %s", r.Level, r.Message)
+		}
+	}
+	if pebbleLines == 0 {
+		t.Error("no archive messages at debug level: Pebble's logging is not routed to ours")
+	}
 }

@@ -16,6 +16,10 @@
 // writes it back after changes and on Close, generator positions and the
 // clock offset included, so a restarted simulator answers exactly as one that
 // never stopped. Tokens, statistics, faults and rate buckets are not kept.
+// Settled orders (shipped, cancelled, returns received) then move to an
+// archive on disk beside the file (archive.go, entries.go), as real Logiwa
+// keeps them in its database: memory holds a small stub of each, and the
+// state file only the live part, so neither grows with the orders served.
 package logiwasim
 
 import (
