@@ -74,16 +74,17 @@ func (s *Server) Flush() error {
 	if err != nil {
 		return fmt.Errorf("logiwasim: encode state: %w", err)
 	}
-	if bytes.Equal(b, s.lastSaved) {
-		return nil
-	}
 	// The file counts on every order archived before it was copied: make
-	// those writes durable first. (The archive is closed only by
-	// closeState, after its last Flush, and fmu is held here.)
+	// those writes durable first (also when the file is unchanged: an
+	// archived order may have changed). The archive is closed only by
+	// closeState, after its last Flush, and fmu is held here.
 	if arc != nil {
 		if err := arc.sync(); err != nil {
 			return fmt.Errorf("logiwasim: save state: %w", err)
 		}
+	}
+	if bytes.Equal(b, s.lastSaved) {
+		return nil
 	}
 	if err := snapshot.WriteAtomic(s.opts.StatePath, b); err != nil {
 		return fmt.Errorf("logiwasim: %w", err)
