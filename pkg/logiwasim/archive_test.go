@@ -372,3 +372,49 @@ func TestArchiveLogsAtDebug(t *testing.T) {
 		t.Error("no archive messages at debug level: Pebble's logging is not routed to ours")
 	}
 }
+
+// An archived order that changes is written back and stays archived; the
+// change is served and survives a restart. (No API request changes a settled
+// order today; this is the path one would take.)
+func TestArchivedOrderChangesInPlace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sim.json")
+	h := newHarness(t, archiveOpts(path, -1))
+	ids := archiveScenario(h)
+	h.s.mu.Lock()
+	e := &h.s.st.orders[h.s.st.orderByID[ids[4]]]
+	o, err := h.s.loadOrder(e)
+	if err == nil {
+		o.Note = "Left at the back door"
+		o.Updated = o.Updated.Add(30 * time.Second)
+		err = h.s.storeArchived(e, o)
+	}
+	archived := e.o == nil
+	h.s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !archived {
+		t.Fatal("the order came back into memory")
+	}
+	check := func(h *harness) {
+		h.t.Helper()
+		var d map[string]any
+		mustJSON(h.t, h.want(http.StatusOK, "GET", "/v3.1/ShipmentOrder/"+ids[4], nil), &d)
+		if d["note"] != "Left at the back door" {
+			h.t.Errorf("note %v after the change", d["note"])
+		}
+		// The stub moved with it: the new update time filters.
+		row := h.orderRow("AR-04")
+		q := "/v3.1/ShipmentOrder/list/i/0/s/50?UpdatedDateTime.bt=" + url.QueryEscape(row["updatedDateTime"].(string)) + "," + url.QueryEscape(row["updatedDateTime"].(string))
+		var l listing[map[string]any]
+		mustJSON(h.t, h.want(http.StatusOK, "GET", q, nil), &l)
+		if l.TotalCount != 1 || l.Data[0]["code"] != "AR-04" {
+			h.t.Errorf("filter on the new update time: %d rows", l.TotalCount)
+		}
+	}
+	check(h)
+	if err := h.s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check(newHarness(t, archiveOpts(path, -1)))
+}
