@@ -36,9 +36,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/truora/minidyn/server"
+
+	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
 )
 
 const targetPrefix = "DynamoDB_20120810."
@@ -53,7 +56,13 @@ type Options struct {
 	// Open imports it into a new store at Dir and renames it to
 	// <ImportSnapshot>.imported, so an upgrade keeps its data.
 	ImportSnapshot string
-	Logger         *slog.Logger
+	// SyncDelay is how long after a write the store's log is synced to disk
+	// in the background; zero means 50ms. Writes are committed without a
+	// sync, and pebble keeps the log's last partial block in memory until a
+	// sync (a process crash lost the last 100 of 300 items that way), so
+	// SyncDelay bounds what a crash of the process or the machine can lose.
+	SyncDelay time.Duration
+	Logger    *slog.Logger
 }
 
 // Server is an in-process DynamoDB endpoint. It implements http.Handler.
@@ -67,6 +76,8 @@ type Server struct {
 	tables  map[string]*table
 	closed  bool
 	loads   int // items loaded into scratch tables, for tests of what a request reads
+
+	syncer *snapshot.Flusher // nil in memory
 }
 
 // tableDef is what is needed to recreate a table: the CreateTable request and
@@ -108,6 +119,14 @@ func Open(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("dynamolocal: restore table %s: %w", name, err)
 		}
 	}
+	if opts.Dir != "" {
+		if opts.SyncDelay <= 0 {
+			opts.SyncDelay = 50 * time.Millisecond
+		}
+		s.syncer = snapshot.StartFlusher(opts.SyncDelay, s.syncLog, func(err error) {
+			s.log.Error("dynamolocal: sync failed", "dir", opts.Dir, "err", err)
+		})
+	}
 	s.log.Debug("dynamolocal: store opened", "dir", opts.Dir, "tables", len(tables))
 	return s, nil
 }
@@ -133,18 +152,32 @@ func (s *Server) replaySchema(ctx context.Context, def tableDef) error {
 	return nil
 }
 
-// Flush makes every acknowledged write durable (syncs pebble's WAL). Writes
-// are already crash-safe for the process; Flush covers the machine.
+// syncLog syncs pebble's log: it writes out the partial block a NoSync
+// commit leaves in memory and fsyncs. It runs outside s.mu so requests do not
+// wait for the disk; Close stops the syncer before closing the store.
+func (s *Server) syncLog() error {
+	if err := s.db.LogData(nil, pebble.Sync); err != nil {
+		return fmt.Errorf("dynamolocal: sync store: %w", err)
+	}
+	return nil
+}
+
+// written is called after each commit, with s.mu held.
+func (s *Server) written() {
+	if s.syncer != nil {
+		s.syncer.Request()
+	}
+}
+
+// Flush makes every acknowledged write durable now rather than SyncDelay
+// later.
 func (s *Server) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
 	}
-	if err := s.db.LogData(nil, pebble.Sync); err != nil {
-		return fmt.Errorf("dynamolocal: sync store: %w", err)
-	}
-	return nil
+	return s.syncLog()
 }
 
 // Close syncs and closes the store. Requests arriving afterwards fail with
@@ -156,9 +189,14 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.syncer != nil {
+		// The syncer does not take s.mu, so waiting for it here is safe.
+		s.syncer.Stop()
+	}
 	var errs []error
 	if s.opts.Dir != "" {
-		// Flushing the memtable means the next Open has no WAL to replay.
+		// Flushing the memtable syncs it to an sstable, so the next Open
+		// has no log to replay.
 		if err := s.db.Flush(); err != nil {
 			errs = append(errs, fmt.Errorf("dynamolocal: flush store: %w", err))
 		}

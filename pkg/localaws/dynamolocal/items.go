@@ -92,7 +92,11 @@ func (ss *session) loadRange(name string, lo, hi []byte) error {
 	}
 	defer it.Close()
 	for ok := it.First(); ok; ok = it.Next() {
-		v := append([]byte(nil), it.Value()...)
+		raw, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("dynamolocal: read %s: %w", name, err)
+		}
+		v := append([]byte(nil), raw...)
 		m[string(it.Key())] = v
 		if err := ss.put(name, v); err != nil {
 			return err
@@ -181,6 +185,7 @@ func (ss *session) commit() error {
 	if err := b.Commit(pebble.NoSync); err != nil {
 		return fmt.Errorf("dynamolocal: commit: %w", err)
 	}
+	ss.s.written()
 	for name, d := range deltas {
 		ss.s.tables[name].count += d
 	}
@@ -355,7 +360,11 @@ func (s *Server) scan(ctx context.Context, body []byte) (any, error) {
 		if segments > 1 && !inSegment(it.Key(), segment, segments) {
 			continue
 		}
-		item, err := decodeItem(it.Value())
+		raw, err := it.ValueAndErr()
+		if err != nil {
+			return nil, fmt.Errorf("dynamolocal: scan %s: %w", name, err)
+		}
+		item, err := decodeItem(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -364,7 +373,7 @@ func (s *Server) scan(ctx context.Context, body []byte) (any, error) {
 		}
 		loaded++
 		s.loads++
-		size += len(it.Value())
+		size += len(raw)
 		last = item
 	}
 	if err := it.Error(); err != nil {

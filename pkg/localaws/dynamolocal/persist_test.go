@@ -7,9 +7,11 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -325,5 +327,42 @@ func TestFailedWritesChangeNothingInTheStore(t *testing.T) {
 				t.Fatal("a cancelled put is visible")
 			}
 		})
+	}
+}
+
+// crashDirEnv makes the test binary act as a process that writes and dies
+// without Close (see TestWritesSurviveAProcessCrash).
+const crashDirEnv = "DYNAMOLOCAL_CRASH_DIR"
+
+const crashSyncDelay = 20 * time.Millisecond
+
+func TestWritesSurviveAProcessCrash(t *testing.T) {
+	if dir := os.Getenv(crashDirEnv); dir != "" {
+		srv, err := Open(Options{Dir: dir, SyncDelay: crashSyncDelay, Logger: discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		createHashTable(t, srv, "jobs")
+		putMany(t, srv, "jobs", 300, 100)
+		// No Close, no Flush: only the background sync SyncDelay after the
+		// writes puts the log's last block on disk.
+		time.Sleep(crashSyncDelay * 5)
+		os.Exit(0)
+	}
+	dir := filepath.Join(t.TempDir(), "dynamodb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestWritesSurviveAProcessCrash$")
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("writer process: %v\n%s", err, out)
+	}
+	srv := openServer(t, dir)
+	defer srv.Close()
+	d := mustCall(t, srv, "DescribeTable", map[string]any{"TableName": "jobs"})
+	if n := d["Table"].(map[string]any)["ItemCount"]; n != 300.0 {
+		t.Fatalf("ItemCount after the crash %v, want 300", n)
+	}
+	got := mustCall(t, srv, "GetItem", map[string]any{"TableName": "jobs", "Key": map[string]any{"id": map[string]any{"S": "id-00299"}}})
+	if got["Item"] == nil {
+		t.Fatal("last item written before the crash is missing")
 	}
 }

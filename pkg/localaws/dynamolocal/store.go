@@ -253,7 +253,11 @@ func loadTables(db *pebble.DB) (map[string]*table, error) {
 	for ok := it.First(); ok; ok = it.Next() {
 		name := string(it.Key()[1:])
 		var def tableDef
-		if err := json.Unmarshal(it.Value(), &def); err != nil {
+		raw, err := it.ValueAndErr()
+		if err == nil {
+			err = json.Unmarshal(raw, &def)
+		}
+		if err != nil {
 			_ = it.Close()
 			return nil, fmt.Errorf("dynamolocal: table %s definition: %w", name, err)
 		}

@@ -73,7 +73,11 @@ func storeDump(t testing.TB, srv *Server) map[string]string {
 	defer it.Close()
 	out := map[string]string{}
 	for ok := it.First(); ok; ok = it.Next() {
-		out[string(it.Key())] = string(it.Value())
+		v, err := it.ValueAndErr()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[string(it.Key())] = string(v)
 	}
 	return out
 }
@@ -260,3 +264,26 @@ func TestQueryLoadsOnlyThePartition(t *testing.T) {
 }
 
 var discard = slog.New(slog.DiscardHandler)
+
+func TestFlushAndClose(t *testing.T) {
+	for _, dir := range []string{"", t.TempDir()} {
+		srv := openServer(t, dir)
+		createHashTable(t, srv, "jobs")
+		if err := srv.Flush(); err != nil {
+			t.Fatalf("flush (dir %q): %v", dir, err)
+		}
+		if err := srv.Close(); err != nil {
+			t.Fatalf("close (dir %q): %v", dir, err)
+		}
+		if err := srv.Close(); err != nil {
+			t.Fatalf("second close: %v", err)
+		}
+		if err := srv.Flush(); err != nil {
+			t.Fatalf("flush after close: %v", err)
+		}
+		code, out := call(t, srv, "ListTables", map[string]any{})
+		if code != http.StatusServiceUnavailable {
+			t.Fatalf("request after close: %d %v", code, out)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func (s *Server) createTable(ctx context.Context, body []byte) (any, error) {
 		return nil, fmt.Errorf("dynamolocal: create table %s: %w", name, err)
 	}
 	s.tables[name] = t
+	s.written()
 	return out, nil
 }
 
@@ -83,6 +84,7 @@ func (s *Server) updateTable(ctx context.Context, body []byte) (any, error) {
 		return nil, fmt.Errorf("dynamolocal: update table %s: %w", t.name, err)
 	}
 	t.def = next.def
+	s.written()
 	return out, nil
 }
 
@@ -121,6 +123,7 @@ func (s *Server) deleteTable(ctx context.Context, body []byte) (any, error) {
 		return nil, fmt.Errorf("dynamolocal: delete table %s: %w", name, err)
 	}
 	delete(s.tables, name)
+	s.written()
 	return out, nil
 }
 
