@@ -67,6 +67,10 @@ type Options struct {
 	Dir string
 }
 
+// keepExecutions is how many finished executions per state machine the
+// demo's runtime keeps; see collector.
+const keepExecutions = 100
+
 // DefaultFactor is the speed of virtual time during the sale: fast enough
 // for a demo, slow enough that a few milliseconds of scheduling delay on a
 // busy machine stay well below the 2 s latency threshold and the pacer's
@@ -181,14 +185,18 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	clk := newWarpClock(opts.Start, opts.Factor)
 	rt, err := localrun.Start(ctx, localrun.Config{
-		Dir:          dir,
-		Simulator:    logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
-		RateLimit:    opts.RateLimit,
-		GateHeadroom: opts.Headroom,
-		Clock:        clk,
-		Schedules:    true,
-		Values:       map[string]string{"latency_threshold_ms": strconv.FormatInt(opts.LatencyThreshold.Milliseconds(), 10)},
-		Logger:       opts.Logger,
+		Dir: dir,
+		// The collector reads each finished execution within a quarter of
+		// a second; keeping the console's thousand per machine would only
+		// hold memory.
+		KeepExecutions: keepExecutions,
+		Simulator:      logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
+		RateLimit:      opts.RateLimit,
+		GateHeadroom:   opts.Headroom,
+		Clock:          clk,
+		Schedules:      true,
+		Values:         map[string]string{"latency_threshold_ms": strconv.FormatInt(opts.LatencyThreshold.Milliseconds(), 10)},
+		Logger:         opts.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo: start the local runtime: %w", err)
