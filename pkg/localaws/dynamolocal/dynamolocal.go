@@ -20,7 +20,9 @@
 //     operations minidyn lacks.
 //
 // All requests are serialised by one mutex; the local runtime's load is tiny
-// and it makes load-run-write and the REMOVE fix-up atomic.
+// and it makes load-run-write and the REMOVE fix-up atomic. Writes commit
+// without an fsync; a background sync SyncDelay later (off the mutex) makes
+// them durable, so a crash loses at most that much.
 package dynamolocal
 
 import (
