@@ -205,38 +205,15 @@ type ReturnLineState struct {
 	Returned  int64  `json:"returned"`
 }
 
-// Snapshot catches the warehouse up to now and copies the state.
+// Snapshot catches the warehouse up to now and copies the state. It holds
+// the simulator's lock while it reads every order, archived ones from disk:
+// over a large warehouse prefer Catalog with EachShipmentOrder and
+// EachReturnOrder.
 func (s *Server) Snapshot() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	s.tick(now)
-	st := State{Now: now}
-	whCode := map[string]string{}
-	for _, c := range s.st.clients {
-		st.Clients = append(st.Clients, ClientState{Identifier: c.ID, DisplayName: c.DisplayName})
-	}
-	for _, w := range s.st.warehouses {
-		whCode[w.ID] = w.Code
-		st.Warehouses = append(st.Warehouses, WarehouseState{Identifier: w.ID, Code: w.Code})
-	}
-	for _, p := range s.st.products {
-		st.Products = append(st.Products, ProductState{
-			Identifier: p.ID, ClientIdentifier: p.ClientID, SKU: p.SKU, Name: p.Name, Description: p.Description,
-			SalesPrice: p.SalesPrice, IsActive: p.IsActive, Created: p.Created, Updated: p.Updated,
-		})
-	}
-	for _, w := range s.st.warehouses {
-		for _, p := range s.st.products {
-			if k := (stockKey{w.ID, p.ID}); s.st.stock[k] != nil {
-				v := s.st.stock[k]
-				st.Inventory = append(st.Inventory, InventoryState{
-					WarehouseCode: w.Code, ProductIdentifier: p.ID, ClientIdentifier: p.ClientID, SKU: p.SKU,
-					OnHand: v.OnHand, Allocated: v.Allocated, Available: max(v.OnHand-v.Allocated, 0),
-				})
-			}
-		}
-	}
+	st := s.catalogLocked()
+	whCode := s.warehouseCodes()
 	for i := range s.st.orders {
 		o, err := s.loadOrder(&s.st.orders[i])
 		if err != nil {
@@ -252,6 +229,45 @@ func (s *Server) Snapshot() State {
 			continue
 		}
 		st.ReturnOrders = append(st.ReturnOrders, returnState(r, whCode))
+	}
+	return st
+}
+
+// Catalog catches the warehouse up to now and copies everything but the
+// orders: clients, warehouses, products and inventory (ShipmentOrders and
+// ReturnOrders are nil). It costs nothing that grows with the orders.
+func (s *Server) Catalog() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.catalogLocked()
+}
+
+// catalogLocked is Catalog. Needs s.mu.
+func (s *Server) catalogLocked() State {
+	now := s.now()
+	s.tick(now)
+	st := State{Now: now}
+	for _, c := range s.st.clients {
+		st.Clients = append(st.Clients, ClientState{Identifier: c.ID, DisplayName: c.DisplayName})
+	}
+	for _, w := range s.st.warehouses {
+		st.Warehouses = append(st.Warehouses, WarehouseState{Identifier: w.ID, Code: w.Code})
+	}
+	for _, p := range s.st.products {
+		st.Products = append(st.Products, ProductState{
+			Identifier: p.ID, ClientIdentifier: p.ClientID, SKU: p.SKU, Name: p.Name, Description: p.Description,
+			SalesPrice: p.SalesPrice, IsActive: p.IsActive, Created: p.Created, Updated: p.Updated,
+		})
+	}
+	for _, w := range s.st.warehouses {
+		for _, p := range s.st.products {
+			if v := s.st.stock[stockKey{w.ID, p.ID}]; v != nil {
+				st.Inventory = append(st.Inventory, InventoryState{
+					WarehouseCode: w.Code, ProductIdentifier: p.ID, ClientIdentifier: p.ClientID, SKU: p.SKU,
+					OnHand: v.OnHand, Allocated: v.Allocated, Available: max(v.OnHand-v.Allocated, 0),
+				})
+			}
+		}
 	}
 	return st
 }

@@ -33,6 +33,14 @@ func TestEachOrderMatchesSnapshot(t *testing.T) {
 			fillShipped(t, h.s, 3*eachChunk+10, eachChunk, time.Hour, nil)
 			h.createOrder(h.order("EACH-OPEN", line("MUG-BLUE", 1)))
 			snap := h.s.Snapshot()
+			cat := h.s.Catalog()
+			withoutOrders := snap
+			withoutOrders.ShipmentOrders, withoutOrders.ReturnOrders = nil, nil
+			if got, want := jsonOf(t, cat), jsonOf(t, withoutOrders); got != want || len(cat.Products) == 0 || len(cat.Inventory) == 0 {
+				t.Errorf("Catalog differs from Snapshot without its orders
+catalog:  %s
+snapshot: %s", got, want)
+			}
 
 			var orders []OrderState
 			if err := h.s.EachShipmentOrder(func(o OrderState) error { orders = append(orders, o); return nil }); err != nil {
