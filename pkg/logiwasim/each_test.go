@@ -37,9 +37,7 @@ func TestEachOrderMatchesSnapshot(t *testing.T) {
 			withoutOrders := snap
 			withoutOrders.ShipmentOrders, withoutOrders.ReturnOrders = nil, nil
 			if got, want := jsonOf(t, cat), jsonOf(t, withoutOrders); got != want || len(cat.Products) == 0 || len(cat.Inventory) == 0 {
-				t.Errorf("Catalog differs from Snapshot without its orders
-catalog:  %s
-snapshot: %s", got, want)
+				t.Errorf("Catalog differs from Snapshot without its orders\ncatalog:  %s\nsnapshot: %s", got, want)
 			}
 
 			var orders []OrderState
