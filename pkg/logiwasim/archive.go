@@ -54,6 +54,9 @@ func openArchive(dir string, fresh bool, log *slog.Logger) (*archive, error) {
 		Cache:        cache,
 		MemTableSize: archiveMemTableBytes,
 		Logger:       pebbleLogger{log},
+		// An archive the state file names must be there: a new empty one
+		// would hide the loss.
+		ErrorIfNotExists: !fresh,
 	}
 	db, err := pebble.Open(dir, opts)
 	if err != nil {

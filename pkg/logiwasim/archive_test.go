@@ -3,6 +3,7 @@ package logiwasim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -262,7 +263,20 @@ func TestOpenRejectsBrokenArchive(t *testing.T) {
 			if err := os.RemoveAll(path + ArchiveSuffix); err != nil {
 				t.Fatal(err)
 			}
-		}, "holds 0 shipment and 0 return orders, the state file counts 12 and 2"},
+		}, "does not exist"},
+		{"record lost", func(t *testing.T, path string) {
+			a, err := openArchive(path+ArchiveSuffix, false, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seq int
+			if err := a.scan(archiveOrderKind, func(s int, _ []byte) error { seq = s; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if err := errors.Join(a.delete(archiveOrderKind, seq), a.close()); err != nil {
+				t.Fatal(err)
+			}
+		}, "holds 11 shipment and 2 return orders, the state file counts 12 and 2"},
 		{"count raised", func(t *testing.T, path string) {
 			editState(t, path, func(f *StateFile) { f.Archive.ShipmentOrders++ })
 		}, "the state file counts 13 and 2"},

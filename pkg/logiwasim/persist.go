@@ -45,7 +45,7 @@ func Open(opts Options) (*Server, error) {
 		s.seed(s.now())
 	}
 	if err := s.Flush(); err != nil {
-		s.closeArchive()
+		_ = s.closeArchive() // the error that matters is err
 		return nil, err
 	}
 	s.flusher = snapshot.StartFlusher(s.opts.StateFlushInterval, s.Flush, func(err error) {
