@@ -32,6 +32,7 @@ func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
 func (q *eventQueue) Pop() any {
 	old := *q
 	e := old[len(old)-1]
+	old[len(old)-1] = event{} // the backing array must not keep the order alive
 	*q = old[:len(old)-1]
 	return e
 }
