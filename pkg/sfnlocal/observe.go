@@ -20,3 +20,10 @@ func WithObserver(o Observer) Option { return func(s *Server) { s.observer = o }
 
 // Running returns how many executions are running now.
 func (s *Server) Running() int { return int(s.running.Load()) }
+
+// WithEndHook has fn called with every execution as it ends, history
+// included, before the retention bound (WithKeep) may drop it: a reader
+// that must see every execution (the demo's report) does not depend on
+// polling faster than executions are pruned. fn runs on the execution's
+// own goroutine and must be fast and safe for concurrent use.
+func WithEndHook(fn func(ExecutionInfo)) Option { return func(s *Server) { s.onEnd = fn } }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -87,5 +88,51 @@ func TestPrunedNameStaysTaken(t *testing.T) {
 	var exists *types.ExecutionAlreadyExists
 	if !errors.As(err, &exists) {
 		t.Fatalf("restart of a pruned name: err = %v, want ExecutionAlreadyExists", err)
+	}
+}
+
+// TestEndHookSeesEveryExecutionDespiteKeep: with only one finished
+// execution kept, the hook still hears of each, with its history, status
+// and output.
+func TestEndHookSeesEveryExecutionDespiteKeep(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		seen = map[string]ExecutionInfo{}
+		done = make(chan struct{}, 8)
+	)
+	f := newFixture(t, WithKeep(1), WithEndHook(func(in ExecutionInfo) {
+		mu.Lock()
+		seen[in.Name] = in
+		mu.Unlock()
+		done <- struct{}{}
+	}))
+	arn := f.create(t, "passer", passDef)
+	names := []string{"a", "b", "c", "d"}
+	for _, n := range names {
+		f.start(t, arn, n, `{}`)
+	}
+	for range names {
+		<-done
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, n := range names {
+		in, ok := seen[n]
+		switch {
+		case !ok:
+			t.Errorf("hook never heard of %s", n)
+		case in.Status != asl.StatusSucceeded || in.StateMachineARN != arn:
+			t.Errorf("%s: status %s machine %s", n, in.Status, in.StateMachineARN)
+		case len(in.History()) < 2:
+			t.Errorf("%s: history has %d events", n, len(in.History()))
+		}
+	}
+	// The last one ended may be pruned just after its hook returned.
+	deadline := time.Now().Add(2 * time.Second)
+	for len(f.srv.Executions(arn)) != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if kept := len(f.srv.Executions(arn)); kept != 1 {
+		t.Errorf("kept %d executions, want 1", kept)
 	}
 }

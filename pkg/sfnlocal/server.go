@@ -69,6 +69,7 @@ type Server struct {
 	keep  int
 
 	observer Observer
+	onEnd    func(ExecutionInfo)
 	running  atomic.Int64
 
 	// ctx outlives every request: executions are started under it so that a

@@ -92,6 +92,9 @@ func (s *Server) watch(e *execution, log *slog.Logger) {
 	if s.observer != nil {
 		s.observer.ExecutionEnded(e.machine.name, in.Name, in.Status)
 	}
+	if s.onEnd != nil {
+		s.onEnd(in)
+	}
 	log.Info("sfnlocal: execution ended", "status", in.Status, "error", in.Error)
 	s.mu.Lock()
 	s.pruneLocked(e.machine)
