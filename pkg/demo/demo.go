@@ -68,7 +68,7 @@ type Options struct {
 }
 
 // keepExecutions is how many finished executions per state machine the
-// demo's runtime keeps; see collector.
+// demo's runtime keeps: the collector has its own summary of each.
 const keepExecutions = 100
 
 // DefaultFactor is the speed of virtual time during the sale: fast enough
@@ -184,11 +184,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		dir = tmp
 	}
 	clk := newWarpClock(opts.Start, opts.Factor)
+	col := newCollector()
 	rt, err := localrun.Start(ctx, localrun.Config{
 		Dir: dir,
-		// The collector reads each finished execution within a quarter of
-		// a second; keeping the console's thousand per machine would only
-		// hold memory.
+		// The collector hears of each execution as it ends; keeping the
+		// console's thousand per machine would only hold memory.
+		OnExecutionEnd: col.ended,
 		KeepExecutions: keepExecutions,
 		Simulator:      logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
 		RateLimit:      opts.RateLimit,
@@ -202,7 +203,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("demo: start the local runtime: %w", err)
 	}
 	defer func() { _ = rt.Close() }()
-	d := &run{opts: opts, rt: rt, clk: clk, ledger: newLedger(), began: time.Now()}
+	d := &run{opts: opts, rt: rt, clk: clk, ledger: newLedger(), col: col, began: time.Now()}
 	d.phase.Store("start")
 	return d.play(ctx)
 }
@@ -224,12 +225,6 @@ type run struct {
 }
 
 func (d *run) play(ctx context.Context) (*Report, error) {
-	tgt := d.rt.Target()
-	machines := map[string]string{}
-	for name, arn := range tgt.StateMachines {
-		machines[arn] = name
-	}
-	d.col = newCollector(d.rt.SFN(), machines)
 	d.sfn = sfn.NewFromConfig(d.rt.AWSConfig())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -331,7 +326,6 @@ func (d *run) play(ctx context.Context) (*Report, error) {
 	if err := d.idle(ctx); err != nil {
 		return nil, err
 	}
-	d.col.poll()
 	d.phase.Store("report")
 	return d.report(ctx)
 }
@@ -510,7 +504,7 @@ func (d *run) watch(ctx context.Context) {
 			return
 		case <-poll.C:
 		}
-		running := d.col.poll()
+		running := d.rt.SFN().Running()
 		if int64(running) > d.peakRunning.Load() {
 			d.peakRunning.Store(int64(running))
 		}

@@ -169,7 +169,7 @@ func TestReconcileFindsEachKindOfDifference(t *testing.T) {
 	l.add(traffic.Message{Flow: message.FlowRefunds, Kind: traffic.KindCancel, Key: "RMA-2", Version: 1, Valid: true, Body: []byte(`{"rma":"RMA-2","orderNumber":"SO-2"}`)}, nil)
 	consistent := func() ourRecords {
 		return ourRecords{
-			applied: map[string]records.Applied{
+			applied: map[string]ourRecord{
 				"product#SKU-1": {Version: 3, LogiwaID: "p-1"},
 				"product#SKU-2": {Version: 2, LogiwaID: "p-2"},
 				"order#SO-1":    {Version: 1, LogiwaID: "o-1", Status: "Shipped", Tracking: []string{"T1", "T2"}},
@@ -184,14 +184,14 @@ func TestReconcileFindsEachKindOfDifference(t *testing.T) {
 		}
 	}
 	catalogue := []string{"SKU-1", "SKU-2"}
-	if d := reconcile(state, consistent(), catalogue, l); len(d) != 0 {
+	if d := reconcile(viewOf(state), consistent(), catalogue, l); len(d) != 0 {
 		t.Fatalf("consistent state has differences: %v", d)
 	}
 	for name, tc := range map[string]struct {
 		mutate func(*ourRecords)
 		want   string
 	}{
-		"older product in Logiwa": {func(o *ourRecords) { o.applied["product#SKU-1"] = records.Applied{Version: 4, LogiwaID: "p-1"} }, `product SKU-1: our record v4, Logiwa holds "Blue Mug v3"`},
+		"older product in Logiwa": {func(o *ourRecords) { o.applied["product#SKU-1"] = ourRecord{Version: 4, LogiwaID: "p-1"} }, `product SKU-1: our record v4, Logiwa holds "Blue Mug v3"`},
 		"order status":            {func(o *ourRecords) { a := o.applied["order#SO-1"]; a.Status = "Open"; o.applied["order#SO-1"] = a }, `order SO-1: our status "Open", Logiwa "Shipped"`},
 		"tracking": {func(o *ourRecords) {
 			a := o.applied["order#SO-1"]
@@ -210,7 +210,7 @@ func TestReconcileFindsEachKindOfDifference(t *testing.T) {
 	} {
 		o := consistent()
 		tc.mutate(&o)
-		d := reconcile(state, o, catalogue, l)
+		d := reconcile(viewOf(state), o, catalogue, l)
 		if len(d) != 1 || d[0] != tc.want && !strings.HasPrefix(d[0], tc.want) {
 			t.Errorf("%s: differences %q, want one starting %q", name, d, tc.want)
 		}
@@ -223,7 +223,7 @@ func TestDuplicatesCreated(t *testing.T) {
 		ReturnOrders:   []logiwasim.ReturnState{{RMANumber: "R-1"}, {RMANumber: "R-2"}},
 		Products:       []logiwasim.ProductState{{SKU: "A", ClientIdentifier: "c"}, {SKU: "A", ClientIdentifier: "other"}},
 	}
-	got := duplicatesCreated(st)
+	got := duplicatesCreated(viewOf(st))
 	if len(got) != 1 || !strings.Contains(got[0], "shipment order c/SO-1 created 2 times") {
 		t.Fatalf("got %v", got)
 	}

@@ -132,42 +132,25 @@ type execSummary struct {
 	output      any // kept for the sync and redrive executions only
 }
 
-// collector polls sfnlocal for finished executions and keeps a summary of
-// each: sfnlocal keeps only the newest finished executions of a machine,
-// so the demo reads them while they are there.
+// collector keeps a summary of every finished execution. The runtime calls
+// ended as each execution ends (localrun.Config.OnExecutionEnd), before
+// sfnlocal's retention bound can drop it, so none is missed however fast
+// executions finish.
 type collector struct {
-	sfn      *sfnlocal.Server
-	machines map[string]string // ARN -> definition name
-	mu       sync.Mutex
-	done     map[string]*execSummary // by execution ARN
+	mu   sync.Mutex
+	done map[string]*execSummary // by execution ARN
 }
 
-func newCollector(s *sfnlocal.Server, machines map[string]string) *collector {
-	return &collector{sfn: s, machines: machines, done: map[string]*execSummary{}}
+func newCollector() *collector {
+	return &collector{done: map[string]*execSummary{}}
 }
 
-// poll records the executions that finished since the last poll and
-// returns how many are running.
-func (c *collector) poll() (running int) {
-	for arn, name := range c.machines {
-		for _, x := range c.sfn.Executions(arn) {
-			if x.Status == asl.StatusRunning {
-				running++
-				continue
-			}
-			c.mu.Lock()
-			_, seen := c.done[x.ARN]
-			c.mu.Unlock()
-			if seen {
-				continue
-			}
-			s := summarize(name, x)
-			c.mu.Lock()
-			c.done[x.ARN] = s
-			c.mu.Unlock()
-		}
-	}
-	return running
+// ended records one finished execution.
+func (c *collector) ended(x sfnlocal.ExecutionInfo) {
+	s := summarize(strings.TrimPrefix(x.StateMachineARN, sfnlocal.StateMachineARN("")), x)
+	c.mu.Lock()
+	c.done[x.ARN] = s
+	c.mu.Unlock()
 }
 
 func (c *collector) snapshot() []*execSummary {

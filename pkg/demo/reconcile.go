@@ -19,15 +19,25 @@ import (
 	"github.com/logiwaflow/logiwaflow/pkg/traffic"
 )
 
-// ourRecords is the records table, split by kind of item.
+// ourRecords is the records table, split by kind of item, each record
+// cut down to what the reconciliation compares: the report reads every
+// record at once, so its size is what grows with the run.
 type ourRecords struct {
-	applied map[string]records.Applied // product#, order#, refund#
-	stock   map[string]records.Stock   // stock#<sku>#<warehouse>
+	applied map[string]ourRecord     // product#, order#, refund#
+	stock   map[string]records.Stock // stock#<sku>#<warehouse>
+}
+
+// ourRecord is the part of a records.Applied the report reads.
+type ourRecord struct {
+	Version  int64
+	LogiwaID string
+	Status   string
+	Tracking []string
 }
 
 // scanRecords reads the whole records table.
 func scanRecords(ctx context.Context, db *dynamodb.Client, table string) (ourRecords, error) {
-	out := ourRecords{applied: map[string]records.Applied{}, stock: map[string]records.Stock{}}
+	out := ourRecords{applied: map[string]ourRecord{}, stock: map[string]records.Stock{}}
 	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: aws.String(table)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -51,10 +61,74 @@ func scanRecords(ctx context.Context, db *dynamodb.Client, table string) (ourRec
 			if err := attributevalue.UnmarshalMap(item, &a); err != nil {
 				return out, fmt.Errorf("demo: decode %s: %w", pk.Value, err)
 			}
-			out.applied[pk.Value] = a
+			out.applied[pk.Value] = ourRecord{Version: a.Version, LogiwaID: a.LogiwaID, Status: a.Status, Tracking: a.Tracking}
 		}
 	}
 	return out, nil
+}
+
+// warehouseView is what the reconciliation reads of the simulator: the
+// catalogue (clients, products, stock) and the return orders whole, the
+// shipment orders, which grow with the run, cut down to what is compared.
+type warehouseView struct {
+	catalog logiwasim.State // without shipment orders
+	orders  map[string]*simOrder
+	returns []logiwasim.ReturnState
+}
+
+// simOrder is the part of a shipment order the report compares; created
+// counts the orders with its client and code (more than 1: a duplicate).
+type simOrder struct {
+	id, statusName string
+	status         int
+	tracking       []string
+	created        int
+}
+
+func orderKey(client, code string) string { return client + "/" + code }
+
+func newWarehouseView(catalog logiwasim.State) *warehouseView {
+	catalog.ShipmentOrders, catalog.ReturnOrders = nil, nil
+	return &warehouseView{catalog: catalog, orders: map[string]*simOrder{}}
+}
+
+func (v *warehouseView) addOrder(o logiwasim.OrderState) {
+	k := orderKey(o.ClientIdentifier, o.Code)
+	if prev := v.orders[k]; prev != nil {
+		prev.created++
+		return
+	}
+	v.orders[k] = &simOrder{id: o.Identifier, statusName: o.StatusName, status: o.Status, tracking: o.TrackingNumbers, created: 1}
+}
+
+// viewOf builds the view from a whole State (tests).
+func viewOf(st logiwasim.State) *warehouseView {
+	v := newWarehouseView(st)
+	for _, o := range st.ShipmentOrders {
+		v.addOrder(o)
+	}
+	v.returns = st.ReturnOrders
+	return v
+}
+
+// readWarehouse builds the view from the simulator, reading its orders one
+// at a time (settled ones come from its on-disk archive) rather than as one
+// snapshot of the whole warehouse.
+func readWarehouse(sim *logiwasim.Server) (*warehouseView, error) {
+	v := newWarehouseView(sim.Catalog())
+	if err := sim.EachShipmentOrder(func(o logiwasim.OrderState) error {
+		v.addOrder(o)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("demo: read the simulator's shipment orders: %w", err)
+	}
+	if err := sim.EachReturnOrder(func(r logiwasim.ReturnState) error {
+		v.returns = append(v.returns, r)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("demo: read the simulator's return orders: %w", err)
+	}
+	return v, nil
 }
 
 // nameVersion reads the version the generator wrote into a product name
@@ -72,9 +146,10 @@ func nameVersion(name string) (int64, bool) {
 // (version and identifier), shipment orders (identifier, status,
 // tracking), returns and cancellations, and stock levels. Each difference
 // is one line.
-func reconcile(st logiwasim.State, ours ourRecords, catalogue []string, l *ledger) []string {
+func reconcile(v *warehouseView, ours ourRecords, catalogue []string, l *ledger) []string {
 	var diffs []string
 	add := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
+	st := v.catalog
 	client := st.Client(logiwasim.SeedClient)
 
 	// Products of the catalogue.
@@ -106,26 +181,26 @@ func reconcile(st logiwasim.State, ours ourRecords, catalogue []string, l *ledge
 	}
 
 	// Shipment orders and their status and tracking (from the order sync).
-	orders := map[string]logiwasim.OrderState{}
-	for _, o := range st.ShipmentOrders {
-		if o.ClientIdentifier == client {
-			orders[o.Code] = o
+	orders := map[string]*simOrder{} // the client's, by code
+	for k, o := range v.orders {
+		if code, ok := strings.CutPrefix(k, client+"/"); ok {
+			orders[code] = o
 		}
 	}
 	for code, o := range orders {
 		rec, ok := ours.applied[records.Key("order", code)]
 		if !ok || rec.Version == 0 {
-			add("order %s: in Logiwa (%s) but not recorded as applied", code, o.StatusName)
+			add("order %s: in Logiwa (%s) but not recorded as applied", code, o.statusName)
 			continue
 		}
-		if rec.LogiwaID != o.Identifier {
-			add("order %s: our record has Logiwa id %s, Logiwa %s", code, rec.LogiwaID, o.Identifier)
+		if rec.LogiwaID != o.id {
+			add("order %s: our record has Logiwa id %s, Logiwa %s", code, rec.LogiwaID, o.id)
 		}
-		if rec.Status != o.StatusName {
-			add("order %s: our status %q, Logiwa %q", code, rec.Status, o.StatusName)
+		if rec.Status != o.statusName {
+			add("order %s: our status %q, Logiwa %q", code, rec.Status, o.statusName)
 		}
-		if !sameSet(rec.Tracking, o.TrackingNumbers) {
-			add("order %s: our tracking %v, Logiwa %v", code, rec.Tracking, o.TrackingNumbers)
+		if !sameSet(rec.Tracking, o.tracking) {
+			add("order %s: our tracking %v, Logiwa %v", code, rec.Tracking, o.tracking)
 		}
 	}
 	for pk, rec := range ours.applied {
@@ -144,7 +219,7 @@ func reconcile(st logiwasim.State, ours ourRecords, catalogue []string, l *ledge
 		}
 	}
 	returns := map[string]logiwasim.ReturnState{}
-	for _, r := range st.ReturnOrders {
+	for _, r := range v.returns {
 		returns[r.RMANumber] = r
 	}
 	cancelledBy := map[string]string{} // order -> RMA recorded as its cancellation
@@ -166,8 +241,12 @@ func reconcile(st logiwasim.State, ours ourRecords, catalogue []string, l *ledge
 			}
 		default:
 			cancelledBy[m.order] = rma
-			if o, ok := orders[m.order]; !ok || o.Status != logiwasim.StatusCancelled {
-				add("cancellation %s: recorded as applied, order %s is %q in Logiwa", rma, m.order, o.StatusName)
+			if o, ok := orders[m.order]; !ok || o.status != logiwasim.StatusCancelled {
+				status := "absent"
+				if ok {
+					status = o.statusName
+				}
+				add("cancellation %s: recorded as applied, order %s is %q in Logiwa", rma, m.order, status)
 			}
 		}
 	}
@@ -177,7 +256,7 @@ func reconcile(st logiwasim.State, ours ourRecords, catalogue []string, l *ledge
 		}
 	}
 	for code, o := range orders {
-		if o.Status == logiwasim.StatusCancelled && cancelledBy[code] == "" {
+		if o.status == logiwasim.StatusCancelled && cancelledBy[code] == "" {
 			add("order %s: cancelled in Logiwa, no cancellation recorded", code)
 		}
 	}

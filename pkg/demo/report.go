@@ -13,7 +13,6 @@ import (
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
-	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
 	"github.com/logiwaflow/logiwaflow/pkg/parking"
 	"github.com/logiwaflow/logiwaflow/pkg/records"
@@ -145,7 +144,10 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	sim := d.rt.Simulator()
-	state := sim.Snapshot()
+	view, err := readWarehouse(sim)
+	if err != nil {
+		return nil, err
+	}
 	stats := sim.Stats()
 
 	r := &Report{
@@ -291,12 +293,12 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 	r.PeakRPS = stats.MaxPerSecond()
 	r.GatePeakRPS = d.rt.GateMeter().Stats().PeakPerSecond
 
-	dups := duplicatesCreated(state)
+	dups := duplicatesCreated(view)
 	r.DuplicatesCreated = len(dups)
 	for _, s := range dups {
 		problem("%s", s)
 	}
-	r.Differences = reconcile(state, ours, d.gen.SKUs(), l)
+	r.Differences = reconcile(view, ours, d.gen.SKUs(), l)
 	r.ReconciliationDifferences = len(r.Differences)
 	if len(r.Differences) > maxListed {
 		r.Differences = append(r.Differences[:maxListed], fmt.Sprintf("... and %d more", r.ReconciliationDifferences-maxListed))
@@ -356,13 +358,9 @@ func listKeys(ctx context.Context, c *s3.Client, bucket string) ([]string, error
 
 // duplicatesCreated lists shipment orders and return orders that exist
 // twice in the simulator (by code, by RMA), and products twice per client.
-func duplicatesCreated(st logiwasim.State) []string {
+func duplicatesCreated(v *warehouseView) []string {
 	var out []string
-	count := func(what string, keys []string) {
-		seen := map[string]int{}
-		for _, k := range keys {
-			seen[k]++
-		}
+	count := func(what string, seen map[string]int) {
 		var dup []string
 		for k, n := range seen {
 			if n > 1 {
@@ -372,17 +370,20 @@ func duplicatesCreated(st logiwasim.State) []string {
 		sort.Strings(dup)
 		out = append(out, dup...)
 	}
-	var codes, rmas, skus []string
-	for _, o := range st.ShipmentOrders {
-		codes = append(codes, o.ClientIdentifier+"/"+o.Code)
+	orders := map[string]int{}
+	for k, o := range v.orders {
+		if o.created > 1 {
+			orders[k] = o.created
+		}
 	}
-	for _, r := range st.ReturnOrders {
-		rmas = append(rmas, r.RMANumber)
+	rmas, skus := map[string]int{}, map[string]int{}
+	for _, r := range v.returns {
+		rmas[r.RMANumber]++
 	}
-	for _, p := range st.Products {
-		skus = append(skus, p.ClientIdentifier+"/"+p.SKU)
+	for _, p := range v.catalog.Products {
+		skus[p.ClientIdentifier+"/"+p.SKU]++
 	}
-	count("shipment order", codes)
+	count("shipment order", orders)
 	count("return order", rmas)
 	count("product", skus)
 	return out

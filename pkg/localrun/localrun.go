@@ -106,6 +106,10 @@ type Config struct {
 	// KeepExecutions bounds the finished executions sfnlocal keeps per
 	// state machine (0: sfnlocal's default, 1000).
 	KeepExecutions int
+	// OnExecutionEnd, when set, is called with every execution as it ends,
+	// history included, before KeepExecutions may drop it (see
+	// sfnlocal.WithEndHook).
+	OnExecutionEnd func(sfnlocal.ExecutionInfo)
 	Logger         *slog.Logger
 
 	// wrapHandler lets tests replace a mapping's function (by queue key).
@@ -222,6 +226,9 @@ func Start(ctx context.Context, cfg Config) (_ *Runtime, err error) {
 	sfnOpts := []sfnlocal.Option{sfnlocal.WithClock(cfg.Clock), sfnlocal.WithLogger(cfg.Logger)}
 	if cfg.KeepExecutions > 0 {
 		sfnOpts = append(sfnOpts, sfnlocal.WithKeep(cfg.KeepExecutions))
+	}
+	if cfg.OnExecutionEnd != nil {
+		sfnOpts = append(sfnOpts, sfnlocal.WithEndHook(cfg.OnExecutionEnd))
 	}
 	var unfinished []journalEntry
 	if cfg.Dir != "" {

@@ -88,13 +88,15 @@ func (s *Server) startExecution(_ *http.Request, body []byte) (any, error) {
 func (s *Server) watch(e *execution, log *slog.Logger) {
 	<-e.x.Done()
 	in := e.info()
-	s.running.Add(-1)
 	if s.observer != nil {
 		s.observer.ExecutionEnded(e.machine.name, in.Name, in.Status)
 	}
 	if s.onEnd != nil {
 		s.onEnd(in)
 	}
+	// Counted as ended only once both have heard of it: whoever waits for
+	// Running to reach 0 then finds every end recorded.
+	s.running.Add(-1)
 	log.Info("sfnlocal: execution ended", "status", in.Status, "error", in.Error)
 	s.mu.Lock()
 	s.pruneLocked(e.machine)
