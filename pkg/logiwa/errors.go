@@ -13,6 +13,10 @@ const (
 	NameRateLimited  = "Logiwa.RateLimited"
 	NameUnauthorized = "Logiwa.Unauthorized"
 	NameRejected     = "Logiwa.Rejected"
+	// NameOrderNotFound is a request naming a shipment order Logiwa does not
+	// hold. Kept apart from Rejected because the order may only be late (its
+	// own message still queued or retrying), so the workflow waits for it.
+	NameOrderNotFound = "Logiwa.OrderNotFound"
 )
 
 // UnavailableError means Logiwa could not be reached or did not answer
@@ -132,6 +136,29 @@ func (e *RejectedError) Error() string {
 	return b.String()
 }
 
+// OrderNotFoundError means the request names a shipment order (by code or
+// identifier) that Logiwa does not hold: a cancel of an unknown order, or a
+// return order against one. Logiwa gives no distinct answer for it (a cancel
+// is refused 404, a return create 400 "Shipment order not found."), so the
+// client confirms it with a lookup of the order before reporting it.
+type OrderNotFoundError struct {
+	Op      string // the operation, e.g. `cancel shipment order "A-1"`
+	Call    CallInfo
+	Order   string // the order's code or identifier as the request named it
+	Message string // Logiwa's refusal, when the request reached it
+}
+
+// ErrorName returns the ASL error name.
+func (e *OrderNotFoundError) ErrorName() string { return NameOrderNotFound }
+
+func (e *OrderNotFoundError) Error() string {
+	msg := fmt.Sprintf("%s: %s%s: Logiwa has no shipment order %q", NameOrderNotFound, opPrefix(e.Op), e.Call.describe(), e.Order)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
 // Named is implemented by every error this package returns for a failed
 // call; the gate worker uses it to fill SendTaskFailure's error field.
 type Named interface {
@@ -144,6 +171,7 @@ var (
 	_ Named = (*RateLimitedError)(nil)
 	_ Named = (*UnauthorizedError)(nil)
 	_ Named = (*RejectedError)(nil)
+	_ Named = (*OrderNotFoundError)(nil)
 )
 
 func opPrefix(op string) string {
@@ -175,6 +203,10 @@ func withOp(err error, op string) error {
 			e.Op = op
 		}
 	case *RejectedError:
+		if e.Op == "" {
+			e.Op = op
+		}
+	case *OrderNotFoundError:
 		if e.Op == "" {
 			e.Op = op
 		}

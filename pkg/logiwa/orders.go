@@ -286,8 +286,9 @@ type cancelBody struct {
 
 // CancelShipmentOrder cancels an order. It is idempotent: an order already
 // cancelled is reported unchanged, including when Logiwa refuses the
-// cancel because the order is already cancelled. A refusal for any other
-// reason (e.g. picking started) is Rejected.
+// cancel because the order is already cancelled. An order Logiwa does not
+// hold is OrderNotFound; a refusal for any other reason (e.g. picking
+// started) is Rejected.
 func (c *Client) CancelShipmentOrder(ctx context.Context, in CancelInput) (CancelResult, error) {
 	op := fmt.Sprintf("cancel shipment order %q", firstNonEmpty(in.Code, in.Identifier))
 	res := CancelResult{Identifier: in.Identifier}
@@ -311,7 +312,9 @@ func (c *Client) CancelShipmentOrder(ctx context.Context, in CancelInput) (Cance
 		return res, withOp(err, op)
 	}
 	if o == nil {
-		return res, &RejectedError{Op: op, Message: "no such shipment order"}
+		// Not Rejected: the order's own message may simply not have been
+		// applied yet, and the workflow waits for it.
+		return res, &OrderNotFoundError{Op: op, Call: CallInfo{Endpoint: "GET " + orderListPath}, Order: firstNonEmpty(in.Code, in.Identifier)}
 	}
 	res.Identifier = o.Identifier
 	if o.Cancelled() {
@@ -332,10 +335,15 @@ func (c *Client) CancelShipmentOrder(ctx context.Context, in CancelInput) (Cance
 		}
 		cerr = &RejectedError{Call: ci, Message: "Logiwa answered value=false"}
 	}
-	if _, refused := cerr.(*RejectedError); refused {
-		if again, ferr := current(); ferr == nil && again != nil && again.Cancelled() {
+	if rj, refused := cerr.(*RejectedError); refused {
+		again, ferr := current()
+		switch {
+		case ferr == nil && again != nil && again.Cancelled():
 			res.Outcome = OutcomeUnchanged
 			return res, nil
+		case ferr == nil && again == nil:
+			// Gone between the lookup and the cancel (Logiwa answers 404).
+			return res, &OrderNotFoundError{Op: op, Call: ci, Order: firstNonEmpty(in.Code, in.Identifier), Message: rj.Message}
 		}
 	}
 	return res, withOp(cerr, op)

@@ -3,6 +3,7 @@ package logiwa
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -189,8 +190,36 @@ func TestCancelUnknownOrder(t *testing.T) {
 	_, srv := newFake(t)
 	c, _ := newTestClient(t, srv.URL)
 	_, err := c.CancelShipmentOrder(ctxTimeout(t, 5*time.Second), CancelInput{Code: "missing"})
-	if name, _ := ErrorName(err); name != NameRejected {
-		t.Fatalf("got %v", err)
+	var nf *OrderNotFoundError
+	if name, _ := ErrorName(err); name != NameOrderNotFound || !errors.As(err, &nf) || nf.Order != "missing" {
+		t.Fatalf("got %v, want %s naming the order", err, NameOrderNotFound)
+	}
+}
+
+// TestCancelOrderGoneBeforeCancel: the lookup finds the order, the cancel is
+// refused 404 and a second lookup no longer finds it: OrderNotFound, not
+// Rejected.
+func TestCancelOrderGoneBeforeCancel(t *testing.T) {
+	f, srv := newFake(t)
+	c, _ := newTestClient(t, srv.URL)
+	ctx := ctxTimeout(t, 5*time.Second)
+	if _, err := c.CreateShipmentOrder(ctx, sampleOrder("SO-GONE")); err != nil {
+		t.Fatal(err)
+	}
+	f.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, orderCancelPath+"/") {
+			f.mu.Lock()
+			f.orders = nil // deleted in Logiwa meanwhile
+			f.mu.Unlock()
+			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Shipment order not found."})
+			return true
+		}
+		return false
+	}
+	_, err := c.CancelShipmentOrder(ctx, CancelInput{Code: "SO-GONE"})
+	var nf *OrderNotFoundError
+	if !errors.As(err, &nf) || nf.Call.Status != http.StatusNotFound || nf.Message != "Shipment order not found." {
+		t.Fatalf("got %v, want %s with Logiwa's 404", err, NameOrderNotFound)
 	}
 }
 

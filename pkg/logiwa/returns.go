@@ -116,10 +116,48 @@ func (c *Client) CreateReturnOrder(ctx context.Context, in ReturnOrderInput) (Re
 	prepare := func() (any, error) { return c.returnBody(ctx, op, in) }
 	id, existed, err := c.createOnce(ctx, op, "return#"+in.RMANumber, returnCreatePath, find, prepare)
 	if err != nil {
-		return res, err
+		return res, c.orderMissing(ctx, op, in, err)
 	}
 	res.Identifier, res.Outcome, res.AlreadyExisted = id, OutcomeCreated, existed
 	return res, nil
+}
+
+// orderMissing tells a return refused because its shipment order is unknown
+// from any other refusal. Logiwa answers both with a 400 whose text is not
+// documented, so the refusal is confirmed with a lookup of the order (one
+// request, on the refused path only): absent, it is OrderNotFound; present,
+// the refusal stands. A lookup that fails transiently is returned instead,
+// so the workflow retries the whole create.
+func (c *Client) orderMissing(ctx context.Context, op string, in ReturnOrderInput, err error) error {
+	rj, refused := err.(*RejectedError)
+	// Only Logiwa's own answer to the create: a refusal by this client
+	// (validation, an unknown SKU) says nothing about the order.
+	if !refused || rj.Call.Status == 0 || rj.Call.Endpoint != "POST "+returnCreatePath {
+		return err
+	}
+	var (
+		o    *ShipmentOrder
+		ferr error
+	)
+	switch {
+	case in.ShipmentOrderIdentifier != "":
+		o, ferr = c.FindShipmentOrder(ctx, in.ShipmentOrderIdentifier)
+	case in.ShipmentOrderCode != "":
+		o, ferr = c.FindShipmentOrderByCode(ctx, in.ShipmentOrderCode)
+	default:
+		return err
+	}
+	switch ferr.(type) {
+	case nil:
+	case *UnavailableError, *RateLimitedError:
+		return withOp(ferr, op)
+	default:
+		return err
+	}
+	if o != nil {
+		return err
+	}
+	return &OrderNotFoundError{Op: op, Call: rj.Call, Order: firstNonEmpty(in.ShipmentOrderIdentifier, in.ShipmentOrderCode), Message: rj.Message}
 }
 
 func (in ReturnOrderInput) validate(op string) error {

@@ -540,3 +540,52 @@ func TestSimCancelByIdentifierAndStatusFilter(t *testing.T) {
 		t.Fatalf("cancelled orders: %+v %v", p.Items, err)
 	}
 }
+
+// TestSimOrderNotFound: what the simulator (the contract) answers for a
+// cancel of an order it does not hold and for a return against one, as the
+// client reports it: OrderNotFound while the order is missing, applied once
+// it exists, and a refusal with the order present stays Rejected.
+func TestSimOrderNotFound(t *testing.T) {
+	env := startSim(t, logiwasim.Options{Seed: 10, MaxBodyBytes: 900})
+	ctx := timeout(t, 10*time.Second)
+	clientID, whID := seedIDs(t, ctx, env.client)
+	ret := func(rma, note string) logiwa.ReturnOrderInput {
+		return logiwa.ReturnOrderInput{
+			RMANumber: rma, ShipmentOrderCode: "SHOP-LATE", ClientIdentifier: clientID, WarehouseIdentifier: whID,
+			Lines: []logiwa.ReturnLine{{SKU: "MUG-BLUE", Quantity: 1, ReturnNote: note}},
+		}
+	}
+	notFound := func(what string, err error) {
+		t.Helper()
+		var nf *logiwa.OrderNotFoundError
+		if name, _ := logiwa.ErrorName(err); name != logiwa.NameOrderNotFound || !errors.As(err, &nf) || nf.Order != "SHOP-LATE" {
+			t.Fatalf("%s before the order exists: %v, want %s", what, err, logiwa.NameOrderNotFound)
+		}
+	}
+	_, err := env.client.CreateReturnOrder(ctx, ret("RMA-LATE", ""))
+	notFound("return", err)
+	_, err = env.client.CancelShipmentOrder(ctx, logiwa.CancelInput{Code: "SHOP-LATE", CancelReasonName: "Customer request"})
+	notFound("cancel", err)
+	if n := len(env.sim.Snapshot().ReturnOrders); n != 0 {
+		t.Fatalf("simulator holds %d return orders", n)
+	}
+
+	if _, err := env.client.CreateShipmentOrder(ctx, logiwa.ShipmentOrderInput{
+		Code: "SHOP-LATE", ClientIdentifier: clientID, WarehouseIdentifier: whID, ShipmentOrderType: logiwasim.SeedOrderType,
+		Lines: []logiwa.OrderLine{{SKU: "MUG-BLUE", PackQuantity: 1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Over the simulator's body limit: 413, with the order present.
+	_, err = env.client.CreateReturnOrder(ctx, ret("RMA-BIG", strings.Repeat("n", 900)))
+	var rj *logiwa.RejectedError
+	if !errors.As(err, &rj) || rj.Call.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("413 with the order present: %v, want %s", err, logiwa.NameRejected)
+	}
+	if r, err := env.client.CreateReturnOrder(ctx, ret("RMA-LATE", "")); err != nil || r.Outcome != logiwa.OutcomeCreated {
+		t.Fatalf("return once the order exists: %+v %v", r, err)
+	}
+	if r, err := env.client.CancelShipmentOrder(ctx, logiwa.CancelInput{Code: "SHOP-LATE", CancelReasonName: "Customer request"}); err != nil || r.Outcome != logiwa.OutcomeCancelled {
+		t.Fatalf("cancel once the order exists: %+v %v", r, err)
+	}
+}
