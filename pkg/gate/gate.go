@@ -5,7 +5,9 @@
 // paces each HTTP request to the account's rate limit, calls Logiwa, and
 // answers the waiting execution with SendTaskSuccess ({operation, result,
 // latencyMs}) or SendTaskFailure (the typed error name, e.g.
-// Logiwa.Unavailable, and the detail). A burst waits in the queue, not in
+// Logiwa.Unavailable, and the detail). A refund naming a shipment order
+// Logiwa does not hold fails as Logiwa.OrderNotFound, not Logiwa.Rejected:
+// the order's own message may only be behind it, so the workflow waits. A burst waits in the queue, not in
 // billed retries; retries are the workflow's.
 package gate
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -135,5 +136,52 @@ func TestFailuresAreTyped(t *testing.T) {
 	}
 	if len(a.successes) != 0 {
 		t.Fatalf("unexpected successes %v", a.successes)
+	}
+}
+
+func request(token, operation, payload string) events.SQSMessage {
+	body, _ := json.Marshal(Request{TaskToken: token, Execution: "refunds-" + token, Operation: operation, Payload: json.RawMessage(payload)})
+	return events.SQSMessage{MessageId: token, Body: string(body)}
+}
+
+// TestOrderNotFoundIsTyped: a refund naming a shipment order Logiwa does not
+// hold (yet) fails as Logiwa.OrderNotFound, which the refunds workflow
+// retries and parks apart from Logiwa.Rejected; every other refusal stays
+// Rejected; once the order exists the same refunds apply.
+func TestOrderNotFoundIsTyped(t *testing.T) {
+	w, a, _ := setup(t, -1, 1000)
+	const (
+		order    = `{"schema":"order.v1","orderNumber":"SO-LATE","version":1,"orderDate":"2026-11-24","customer":{"firstName":"A","lastName":"B","email":"a@example.com"},"shipTo":{"addressLine1":"1 St","city":"X","postalCode":"1","country":"GB"},"lines":[{"sku":"MUG-BLUE","quantity":2}]}`
+		cancel   = `{"schema":"refund.v1","rma":"RMA-C","orderNumber":"SO-LATE","version":1,"kind":"cancel","reason":"Customer request"}`
+		ret      = `{"schema":"refund.v1","rma":"RMA-R","orderNumber":"SO-LATE","version":1,"kind":"return","reason":"Damaged","lines":[{"sku":"MUG-BLUE","quantity":1}]}`
+		ghostSKU = `{"schema":"refund.v1","rma":"RMA-G","orderNumber":"SO-LATE","version":1,"kind":"return","lines":[{"sku":"NO-SUCH-SKU","quantity":1}]}`
+	)
+	handle := func(recs ...events.SQSMessage) {
+		t.Helper()
+		resp, err := w.Handle(context.Background(), events.SQSEvent{Records: recs})
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("handle: %v %+v", err, resp)
+		}
+	}
+	handle(request("cancel-early", "cancelShipmentOrder", cancel), request("return-early", "createReturnOrder", ret),
+		request("ghost-early", "createReturnOrder", ghostSKU))
+	for tok, want := range map[string]string{"cancel-early": logiwa.NameOrderNotFound, "return-early": logiwa.NameOrderNotFound, "ghost-early": logiwa.NameRejected} {
+		if got := a.failures[tok]; got[0] != want || (want == logiwa.NameOrderNotFound && !strings.Contains(got[1], "SO-LATE")) {
+			t.Errorf("%s: failed with %q, want %s naming the order", tok, got, want)
+		}
+	}
+
+	handle(request("order", "createShipmentOrder", order))
+	handle(request("return-late", "createReturnOrder", ret), request("cancel-late", "cancelShipmentOrder", cancel),
+		request("ghost-late", "createReturnOrder", ghostSKU))
+	for tok, want := range map[string]string{"return-late": "created", "cancel-late": "cancelled"} {
+		res, _ := json.Marshal(a.successes[tok].Result)
+		if !strings.Contains(string(res), `"outcome":"`+want+`"`) {
+			t.Errorf("%s once the order exists: %s (failure %q), want %s", tok, res, a.failures[tok], want)
+		}
+	}
+	// With the order there, a line Logiwa cannot take is still Rejected.
+	if got := a.failures["ghost-late"]; got[0] != logiwa.NameRejected {
+		t.Errorf("unknown SKU with the order present: %q, want %s", got, logiwa.NameRejected)
 	}
 }
