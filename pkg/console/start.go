@@ -50,7 +50,7 @@ var examples = map[string]map[string]any{
 var helps = map[string]string{
 	"inventory-sync": `Re-sync stock from Logiwa. "since" is where the window starts (RFC 3339); name SKUs to sync only those (a SKU run never moves the cursor). {} continues from the cursor.`,
 	"orders-sync":    `Re-sync shipment order status from Logiwa since "since" (RFC 3339). {} continues from the cursor.`,
-	"redrive":        `Redrive parked messages: "reason" (outage, threshold_exceeded, rejected, invalid, unauthorized) and optionally "flow", or "keys"; "dryRun": true only counts.`,
+	"redrive":        `Redrive parked messages: "reason" (outage, threshold_exceeded, rejected, invalid, unauthorized, order_not_found) and optionally "flow", or "keys"; "dryRun": true only counts.`,
 	"inventory":      `Apply one inventory message by hand: "body" is the message exactly as the shop sends it (a JSON string).`,
 	"orders":         `Apply one order message by hand: "body" is the message exactly as the shop sends it (a JSON string).`,
 	"refunds":        `Apply one refund message by hand: "body" is the message exactly as the shop sends it (a JSON string).`,

@@ -36,10 +36,14 @@ const (
 	ReasonRejected          = "rejected"
 	ReasonInvalid           = "invalid"
 	ReasonUnauthorized      = "unauthorized"
+	// ReasonOrderNotFound is a refund whose shipment order Logiwa did not
+	// hold even after the workflow's retries: usually the order's own
+	// message is parked too, so the daily redrive replays both.
+	ReasonOrderNotFound = "order_not_found"
 )
 
 // Reasons lists every parking reason.
-var Reasons = []string{ReasonOutage, ReasonThresholdExceeded, ReasonRejected, ReasonInvalid, ReasonUnauthorized}
+var Reasons = []string{ReasonOutage, ReasonThresholdExceeded, ReasonRejected, ReasonInvalid, ReasonUnauthorized, ReasonOrderNotFound}
 
 // Prefixes of the bucket.
 const (

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -193,5 +194,24 @@ func TestOversizedMessageStaysParked(t *testing.T) {
 	res, err := s.Republish(ctx, out.Key, false)
 	if err != nil || res.Outcome != OutcomeExhausted || len(q.sent) != 0 {
 		t.Fatalf("redrive: %+v %v sent %d", res, err, len(q.sent))
+	}
+}
+
+// TestOrderNotFoundIsRedrivenDaily: a message parked as order_not_found is
+// listed under the daily schedule's filter (skip invalid and rejected), so
+// the redrive replays it; a rejected one is not.
+func TestOrderNotFoundIsRedrivenDaily(t *testing.T) {
+	s, _ := newService(t)
+	if !slices.Contains(Reasons, ReasonOrderNotFound) {
+		t.Fatalf("Reasons %v lack %s", Reasons, ReasonOrderNotFound)
+	}
+	nf := park(t, s, "orders-SO-1-aaaa", ReasonOrderNotFound, 0, "")
+	park(t, s, "orders-SO-2-bbbb", ReasonRejected, 0, "")
+	if want := "parked/order_not_found/orders/2026/11/25/orders-SO-1-aaaa.json"; nf.Key != want {
+		t.Fatalf("park: %+v, want key %s", nf, want)
+	}
+	keys, _, err := s.List(context.Background(), Filter{Skip: []string{ReasonInvalid, ReasonRejected}}, time.Time{}, "", 10)
+	if err != nil || !slices.Equal(keys, []string{nf.Key}) {
+		t.Fatalf("daily listing %v (err %v), want only %s", keys, err, nf.Key)
 	}
 }

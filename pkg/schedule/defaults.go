@@ -23,6 +23,8 @@ var Defaults = []Schedule{
 	{Name: "orders_sync", StateMachine: "orders-sync", Expression: "rate(15 minutes)", Input: "{}"},
 	// The daily redrive replays transient failures only: an invalid or
 	// rejected message fails the same way until someone fixes it and
-	// redrives it by hand.
+	// redrives it by hand. order_not_found is replayed: by then the refund's
+	// order has usually arrived or been redriven itself (the replay budget
+	// leaves one that keeps failing parked, marked exhausted).
 	{Name: "redrive", StateMachine: "redrive", Expression: "cron(0 6 * * ? *)", Input: `{"skip":["invalid","rejected"]}`},
 }
