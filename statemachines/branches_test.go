@@ -50,6 +50,9 @@ func (f flowSpec) executionName() string { return f.flow + "-" + f.key + "-01234
 var (
 	lambdaBackoffs = []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second}
 	logiwaBackoffs = []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second}
+	// The refunds' wait for an order Logiwa does not hold yet: 60 s, x2,
+	// capped at 300 s, six times.
+	orderNotFoundBackoffs = []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 5 * time.Minute, 5 * time.Minute, 5 * time.Minute}
 )
 
 // The paths through an inbound flow.
@@ -91,9 +94,24 @@ func inboundCases(f flowSpec) []branchCase {
 			states: parkedAfter(path, reason), park: &p, backoffs: backoffs}
 	}
 	cases := []branchCase{ok("HappyPath" + f.testSuffix)}
+	if f.flow == "refunds" {
+		// Either refund kind can name an order Logiwa does not hold yet: the
+		// mocked return finds it on the fourth call, the cancel on the second.
+		misses := 3
+		if f.testSuffix == "Cancel" {
+			misses = 1
+		}
+		cases = append(cases, ok("OrderNotFoundThenOk"+f.testSuffix, orderNotFoundBackoffs[:misses]...))
+	}
 	if f.testSuffix != "" {
 		// The second refund kind only changes the operation: one happy path.
 		return tag(f, cases)
+	}
+	if f.flow == "refunds" {
+		// Still missing after the last wait: parked apart from rejected, for
+		// the daily redrive to replay.
+		cases = append(cases, parked("OrderNotFound", "order_not_found", pathValidated,
+			parkWant{err: "Logiwa.OrderNotFound", causeHas: `no shipment order "SO-2001"`}, orderNotFoundBackoffs...))
 	}
 	cases = append(cases,
 		branchCase{testCase: "Stale", status: asl.StatusSucceeded, states: pathStale,

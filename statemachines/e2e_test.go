@@ -242,23 +242,34 @@ func TestE2EUnauthorized(t *testing.T) {
 	}
 }
 
-// TestE2ERejected: what Logiwa refuses parks as rejected at once.
+// TestE2ERejected: what Logiwa refuses parks as rejected at once. The
+// refunds name an order Logiwa holds (one naming an unknown order waits for
+// it instead: pkg/localrun's TestRefundBeforeItsOrder*): a return of a
+// product Logiwa does not know, and the cancellation of an order the
+// warehouse has already picked.
 func TestE2ERejected(t *testing.T) {
 	t.Parallel()
 	e := startEnv(t, nil)
+	e.send(message.FlowOrders, orderBody("REJ-SO-PICKED", 1, line{"MUG-BLUE", 1}))
+	e.idle()
+	e.expectApplied(message.FlowOrders, "REJ-SO-PICKED", 1)
+	e.sim.Advance(25 * time.Hour)    // past the day the warehouse takes to pick
 	long := strings.Repeat("d", 501) // Logiwa allows 500 characters of description; our schema 4000
 	msgs := []sent{
 		{message.FlowInventory, "REJ-SKU", `{"schema":"inventory.v1","messageId":"m-rej","sku":"REJ-SKU","version":1,"occurredAt":"2026-11-24T09:00:00Z","product":{"name":"x","description":"` + long + `"}}`},
 		{message.FlowOrders, "REJ-SO", orderBody("REJ-SO", 1, line{"NO-SUCH-SKU", 1})},
-		{message.FlowRefunds, "REJ-RMA-R", returnBody("REJ-RMA-R", "NO-SUCH-ORDER", "MUG-BLUE", 1)},
-		{message.FlowRefunds, "REJ-RMA-C", cancelBody("REJ-RMA-C", "NO-SUCH-ORDER")},
+		{message.FlowRefunds, "REJ-RMA-R", returnBody("REJ-RMA-R", "REJ-SO-PICKED", "NO-SUCH-SKU", 1)},
+		{message.FlowRefunds, "REJ-RMA-C", cancelBody("REJ-RMA-C", "REJ-SO-PICKED")},
 	}
 	for _, m := range msgs {
 		e.send(m.flow, m.body)
 	}
 	e.idle()
 	for _, m := range msgs {
-		e.expectParked(m.flow, m.key, m.body, "rejected", "Logiwa.Rejected")
+		p := e.expectParked(m.flow, m.key, m.body, "rejected", "Logiwa.Rejected")
+		if m.key == "REJ-RMA-C" && !strings.Contains(p.Cause, "cannot be cancelled") {
+			t.Errorf("cancellation parked with cause %q, want the warehouse's refusal", p.Cause)
+		}
 		if fl := taskFailures(e.only(m.flow, m.key).History()); len(fl) != 1 {
 			t.Errorf("%s failures %v, want one, unretried", m.key, fl)
 		}
