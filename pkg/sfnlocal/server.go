@@ -11,6 +11,7 @@ package sfnlocal
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"sort"
 	"sync"
@@ -80,11 +81,15 @@ type Server struct {
 	mu       sync.Mutex
 	machines map[string]*machine   // by ARN
 	execs    map[string]*execution // by ARN
-	// pruned remembers the ARNs of executions dropped by the retention
-	// bound: AWS keeps an execution name taken for 90 days, so a duplicate
-	// start must still be ExecutionAlreadyExists (a few bytes each).
-	pruned map[string]struct{}
-	seq    int64 // orders machines and executions for listing and paging
+	// pruned remembers the executions dropped by the retention bound: AWS
+	// keeps an execution name taken for 90 days, so a duplicate start must
+	// still be ExecutionAlreadyExists. It grows with every execution ever
+	// run, so it holds a 64-bit hash of the ARN (16 bytes a name in the
+	// map) rather than the ARN (over 100); a false "already exists" needs
+	// a hash collision, about one in 10^10 after a million executions.
+	pruned     map[uint64]struct{}
+	prunedSeed maphash.Seed
+	seq        int64 // orders machines and executions for listing and paging
 }
 
 // machine is one registered state machine.
@@ -115,7 +120,7 @@ type execution struct {
 func New(eng *asl.Engine, opts ...Option) *Server {
 	s := &Server{
 		eng: eng, clock: clock.Real(), log: slog.Default(), keep: defaultKeep,
-		machines: map[string]*machine{}, execs: map[string]*execution{}, pruned: map[string]struct{}{},
+		machines: map[string]*machine{}, execs: map[string]*execution{}, pruned: map[uint64]struct{}{}, prunedSeed: maphash.MakeSeed(),
 	}
 	for _, o := range opts {
 		o(s)
@@ -260,7 +265,7 @@ func (s *Server) pruneLocked(m *machine) {
 		if drop > 0 && isDone(e.x) {
 			drop--
 			delete(s.execs, e.x.ARN())
-			s.pruned[e.x.ARN()] = struct{}{}
+			s.pruned[s.prunedKey(e.x.ARN())] = struct{}{}
 			continue
 		}
 		kept = append(kept, e)
@@ -268,6 +273,8 @@ func (s *Server) pruneLocked(m *machine) {
 	clear(m.execs[len(kept):])
 	m.execs = kept
 }
+
+func (s *Server) prunedKey(arn string) uint64 { return maphash.String(s.prunedSeed, arn) }
 
 func isDone(x *asl.Execution) bool {
 	select {

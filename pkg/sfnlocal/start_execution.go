@@ -60,7 +60,7 @@ func (s *Server) startExecution(_ *http.Request, body []byte) (any, error) {
 		}
 		return nil, errorf("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
 	}
-	if _, ok := s.pruned[arn]; ok {
+	if _, ok := s.pruned[s.prunedKey(arn)]; ok {
 		return nil, errorf("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
 	}
 	start := s.clock.Now()
