@@ -137,28 +137,31 @@ type execSummary struct {
 // sfnlocal's retention bound can drop it, so none is missed however fast
 // executions finish.
 type collector struct {
-	mu   sync.Mutex
-	done map[string]*execSummary // by execution ARN
+	mu sync.Mutex
+	// done holds one summary per execution, by value: the hook fires once
+	// for each, and a slice costs a fraction of a map of pointers keyed by
+	// ARN at tens of thousands of executions.
+	done []execSummary
 }
 
-func newCollector() *collector {
-	return &collector{done: map[string]*execSummary{}}
-}
+func newCollector() *collector { return &collector{} }
 
 // ended records one finished execution.
 func (c *collector) ended(x sfnlocal.ExecutionInfo) {
 	s := summarize(strings.TrimPrefix(x.StateMachineARN, sfnlocal.StateMachineARN("")), x)
 	c.mu.Lock()
-	c.done[x.ARN] = s
+	c.done = append(c.done, *s)
 	c.mu.Unlock()
 }
 
+// snapshot returns every summary so far. The pointers stay valid: a later
+// append copies the slice and leaves these elements where they are.
 func (c *collector) snapshot() []*execSummary {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]*execSummary, 0, len(c.done))
-	for _, s := range c.done {
-		out = append(out, s)
+	out := make([]*execSummary, len(c.done))
+	for i := range c.done {
+		out[i] = &c.done[i]
 	}
 	return out
 }
