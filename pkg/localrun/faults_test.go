@@ -15,12 +15,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 	"github.com/logiwaflow/logiwaflow/pkg/asl/clock"
 	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
+	"github.com/logiwaflow/logiwaflow/pkg/schedule"
 	"github.com/logiwaflow/logiwaflow/pkg/sfnlocal"
 )
 
@@ -275,5 +277,166 @@ func TestMaxRunningHoldsOffTriggers(t *testing.T) {
 	idle(t, r, 30*time.Second)
 	if got := len(executions(r, "inventory")); got != n {
 		t.Fatalf("%d executions, want %d", got, n)
+	}
+}
+
+// lateOrderConfig runs factor times faster than the wall clock (at 600x the
+// refunds' wait for a missing order, at most 22 minutes, passes in about
+// 2 s) with a warehouse that takes a day to pick, so an order stays
+// cancellable, and the latency check out of the way.
+func lateOrderConfig(t *testing.T, factor float64) Config {
+	cfg := fastConfig(t)
+	cfg.Clock = clock.NewScaled(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), factor)
+	cfg.Values = map[string]string{"latency_threshold_ms": "600000"}
+	cfg.Simulator.Timeline = logiwasim.Timeline{Pick: 24 * time.Hour}
+	return cfg
+}
+
+func lateOrder(number string) string {
+	return strings.NewReplacer(`"LR-1001"`, `"`+number+`"`, `"m-ord-1"`, `"m-`+number+`"`).Replace(orderMsg)
+}
+
+func lateCancel(rma, order string) string {
+	return fmt.Sprintf(`{"schema":"refund.v1","messageId":"m-%s","rma":%q,"orderNumber":%q,"version":1,"occurredAt":"2026-11-24T10:05:00Z","kind":"cancel","reason":"Customer changed their mind"}`, rma, rma, order)
+}
+
+func lateReturn(rma, order string) string {
+	return fmt.Sprintf(`{"schema":"refund.v1","messageId":"m-%s","rma":%q,"orderNumber":%q,"version":1,"occurredAt":"2026-11-28T16:20:00Z","kind":"return","reason":"Damaged","lines":[{"sku":"MUG-BLUE","quantity":1}]}`, rma, rma, order)
+}
+
+// callFailures counts CallLogiwa's failed attempts by error name.
+func callFailures(h []asl.HistoryEvent) map[string]int {
+	out := map[string]int{}
+	for _, ev := range h {
+		if ev.Type == "TaskFailed" && ev.Details != nil {
+			out[ev.Details.Error]++
+		}
+	}
+	return out
+}
+
+// refundExecution returns the refunds execution for an RMA (by its name).
+func refundExecution(r *Runtime, rma, suffix string) (sfnlocal.ExecutionInfo, bool) {
+	re := regexp.MustCompile(`^refunds-` + regexp.QuoteMeta(rma) + `-[0-9a-f]+` + regexp.QuoteMeta(suffix) + `$`)
+	for _, ex := range executions(r, "refunds") {
+		if re.MatchString(ex.Name) {
+			return ex, true
+		}
+	}
+	return sfnlocal.ExecutionInfo{}, false
+}
+
+// TestRefundBeforeItsOrder: a cancellation and a return arrive before their
+// orders. Logiwa does not hold the orders yet, so CallLogiwa fails with
+// Logiwa.OrderNotFound and waits; the orders follow, and both refunds end
+// applied: the order cancelled and the return order created in Logiwa.
+func TestRefundBeforeItsOrder(t *testing.T) {
+	// 120x: the orders land within a few virtual minutes of being sent even
+	// on a loaded machine, well inside the refunds' wait (11 minutes on
+	// average), so the test does not race the last retry.
+	r := start(t, lateOrderConfig(t, 120))
+	send(t, r, message.FlowRefunds, lateCancel("LR-RMA-C", "LR-LATE-C"))
+	send(t, r, message.FlowRefunds, lateReturn("LR-RMA-R", "LR-LATE-R"))
+	// The orders follow once each refund has found its order missing.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, rma := range []string{"LR-RMA-C", "LR-RMA-R"} {
+		for {
+			ex, ok := refundExecution(r, rma, "")
+			if ok && callFailures(ex.History())["Logiwa.OrderNotFound"] > 0 {
+				if ex.Status != asl.StatusRunning {
+					t.Fatalf("%s: %s %s %s, want it still waiting for its order", rma, ex.Status, ex.Error, ex.Cause)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never failed with Logiwa.OrderNotFound: %+v", rma, ex)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	send(t, r, message.FlowOrders, lateOrder("LR-LATE-C"))
+	send(t, r, message.FlowOrders, lateOrder("LR-LATE-R"))
+	idle(t, r, 30*time.Second)
+
+	for _, rma := range []string{"LR-RMA-C", "LR-RMA-R"} {
+		ex, _ := refundExecution(r, rma, "")
+		fails := callFailures(ex.History())
+		if ex.Status != asl.StatusSucceeded || fails["Logiwa.OrderNotFound"] == 0 || len(fails) != 1 {
+			t.Errorf("%s: %s %s %s, failed calls %v; want applied after waiting for its order", rma, ex.Status, ex.Error, ex.Cause, fails)
+		}
+		if rec := record(t, r, "refund#"+rma); rec.Execution != ex.Name {
+			t.Errorf("record of %s: %+v", rma, rec)
+		}
+	}
+	sim := r.Simulator()
+	if o, ok := sim.ShipmentOrderByCode("LR-LATE-C"); !ok || o.Status != logiwasim.StatusCancelled {
+		t.Errorf("order LR-LATE-C in Logiwa: found %v, status %q; want cancelled", ok, o.StatusName)
+	}
+	if o, ok := sim.ShipmentOrderByCode("LR-LATE-R"); !ok || o.Status == logiwasim.StatusCancelled {
+		t.Errorf("order LR-LATE-R in Logiwa: found %v, status %q; want it open", ok, o.StatusName)
+	}
+	returned := false
+	for _, ro := range sim.Snapshot().ReturnOrders {
+		returned = returned || (ro.RMANumber == "LR-RMA-R" && ro.ShipmentOrderCode == "LR-LATE-R")
+	}
+	if !returned {
+		t.Error("Logiwa holds no return order LR-RMA-R against LR-LATE-R")
+	}
+}
+
+// TestRefundWhoseOrderNeverComes: a cancellation whose order does not come
+// within the refunds' wait parks as order_not_found (not rejected). The
+// order arrives later; the redrive with the daily schedule's input replays
+// the cancellation, and the replay (-r1) cancels the order.
+func TestRefundWhoseOrderNeverComes(t *testing.T) {
+	r := start(t, lateOrderConfig(t, 600))
+	send(t, r, message.FlowRefunds, lateCancel("LR-RMA-N", "LR-NEVER"))
+	idle(t, r, 30*time.Second)
+	first := onlyExecution(t, r, "refunds")
+	fails := callFailures(first.History())
+	// Six retries: seven calls, every one answered OrderNotFound.
+	if first.Status != asl.StatusFailed || first.Error != "Parked.order_not_found" || fails["Logiwa.OrderNotFound"] != 7 || len(fails) != 1 {
+		t.Fatalf("refund: %s %s %s, failed calls %v; want Parked.order_not_found after 7 calls", first.Status, first.Error, first.Cause, fails)
+	}
+	if !strings.Contains(first.Cause, `no shipment order "LR-NEVER"`) {
+		t.Errorf("cause %q does not name the order", first.Cause)
+	}
+	s3c := s3.NewFromConfig(r.AWSConfig())
+	ctx := context.Background()
+	out, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(ParkedBucket), Prefix: aws.String("parked/")})
+	if err != nil || len(out.Contents) != 1 || !strings.HasPrefix(aws.ToString(out.Contents[0].Key), "parked/order_not_found/refunds/") {
+		t.Fatalf("parked objects %v (err %v), want one under parked/order_not_found/refunds/", out.Contents, err)
+	}
+
+	send(t, r, message.FlowOrders, lateOrder("LR-NEVER"))
+	idle(t, r, 20*time.Second)
+	if o, ok := r.Simulator().ShipmentOrderByCode("LR-NEVER"); !ok || o.Status == logiwasim.StatusCancelled {
+		t.Fatalf("order LR-NEVER: found %v, status %q", ok, o.StatusName)
+	}
+	var daily string
+	for _, s := range schedule.Defaults {
+		if s.Name == "redrive" {
+			daily = s.Input
+		}
+	}
+	if _, err := r.sfnc.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(r.Target().StateMachines["redrive"]), Name: aws.String("redrive-daily"), Input: aws.String(daily),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	idle(t, r, 20*time.Second)
+	red := onlyExecution(t, r, "redrive")
+	if o, _ := json.Marshal(red.Output); red.Status != asl.StatusSucceeded || !strings.Contains(string(o), `"redriven":1`) {
+		t.Fatalf("redrive %s: %s %s %s", daily, red.Status, red.Cause, o)
+	}
+	replay, ok := refundExecution(r, "LR-RMA-N", "-r1")
+	if !ok || replay.Status != asl.StatusSucceeded || len(callFailures(replay.History())) != 0 {
+		t.Fatalf("replay: %+v (found %v)", replay, ok)
+	}
+	if o, ok := r.Simulator().ShipmentOrderByCode("LR-NEVER"); !ok || o.Status != logiwasim.StatusCancelled {
+		t.Errorf("order LR-NEVER after the redrive: found %v, status %q; want cancelled", ok, o.StatusName)
+	}
+	if rec := record(t, r, "refund#LR-RMA-N"); rec.Execution != replay.Name {
+		t.Errorf("record %+v, want written by %s", rec, replay.Name)
 	}
 }
