@@ -68,8 +68,11 @@ type Options struct {
 }
 
 // keepExecutions is how many finished executions per state machine the
-// demo's runtime keeps: the collector has its own summary of each.
-const keepExecutions = 100
+// demo's runtime keeps: the collector has its own summary of each, and a
+// kept sync execution holds every page it fetched in its history, so
+// keeping more would grow with the length of the sale (10x the sale runs
+// 10x the syncs).
+const keepExecutions = 10
 
 // DefaultFactor is the speed of virtual time during the sale: fast enough
 // for a demo, slow enough that a few milliseconds of scheduling delay on a

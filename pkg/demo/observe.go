@@ -129,7 +129,6 @@ type execSummary struct {
 	lastState   string // the last state entered
 	transitions int    // as AWS bills them: the start, each state entered, each retry
 	retries     int
-	output      any // kept for the sync and redrive executions only
 }
 
 // collector keeps a summary of every finished execution. The runtime calls
@@ -173,9 +172,6 @@ func summarize(machine string, x sfnlocal.ExecutionInfo) *execSummary {
 	}
 	if out, ok := x.Output.(map[string]any); ok {
 		s.outcome, _ = out["outcome"].(string)
-	}
-	if !isInbound(machine) {
-		s.output = x.Output
 	}
 	scheduled := 0
 	entered := map[string]int{}
