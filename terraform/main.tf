@@ -345,7 +345,8 @@ module "schedules" {
       state_machine_arn = module.redrive_workflow.arn
       expression        = var.redrive_schedule
       # Transient reasons only: an invalid or rejected message fails the same
-      # way until someone fixes it, then redrives it by hand.
+      # way until someone fixes it, then redrives it by hand. order_not_found
+      # is replayed: its order has usually arrived or been redriven by then.
       input = jsonencode({ skip = ["invalid", "rejected"] })
     }
   }

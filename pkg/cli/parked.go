@@ -18,8 +18,8 @@ func init() {
 			Long: `Look at parked messages: the ones a workflow could not apply, kept in the
 parked bucket under parked/<reason>/<flow>/<date>/<execution>.json with the
 original message, the error and the history of earlier parks. Reasons:
-outage, threshold_exceeded, rejected, invalid, unauthorized. Send them back
-with ` + "`logiwaflow redrive`" + `.
+outage, threshold_exceeded, order_not_found, rejected, invalid, unauthorized.
+Send them back with ` + "`logiwaflow redrive`" + `.
 ` + targetHelp,
 		}
 		c.AddCommand(parkedListCmd(), parkedShowCmd())
@@ -76,7 +76,7 @@ redrive leaves it parked).
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&f.Reason, "reason", "", "only this reason (outage, threshold_exceeded, rejected, invalid, unauthorized)")
+	fl.StringVar(&f.Reason, "reason", "", "only this reason (outage, threshold_exceeded, order_not_found, rejected, invalid, unauthorized)")
 	fl.StringVar(&f.Flow, "flow", "", "only this flow (inventory, orders, refunds)")
 	fl.IntVar(&f.Limit, "limit", 100, "at most this many messages")
 	return c

@@ -64,7 +64,7 @@ could not be republished.
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&req.Reason, "reason", "", "only this reason (outage, threshold_exceeded, rejected, invalid, unauthorized)")
+	f.StringVar(&req.Reason, "reason", "", "only this reason (outage, threshold_exceeded, order_not_found, rejected, invalid, unauthorized)")
 	f.StringVar(&req.Flow, "flow", "", "only this flow (inventory, orders, refunds)")
 	f.BoolVar(&req.DryRun, "dry-run", false, "count what would be redriven; send nothing")
 	f.StringVar(&req.Name, "name", "", "execution name (default redrive-<time>-<random>)")

@@ -422,7 +422,7 @@ func (d *run) faults(ctx context.Context, outage logiwasim.Outage) error {
 	if err := d.sleepUntil(ctx, slowAt.Add(d.opts.SlowFor+redriveAfter)); err != nil {
 		return err
 	}
-	for _, reason := range []string{parking.ReasonOutage, parking.ReasonThresholdExceeded} {
+	for _, reason := range []string{parking.ReasonOutage, parking.ReasonThresholdExceeded, parking.ReasonOrderNotFound} {
 		if _, err := d.execute(ctx, "redrive", map[string]any{"reason": reason}); err != nil {
 			return err
 		}
