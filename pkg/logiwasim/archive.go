@@ -30,8 +30,10 @@ const (
 	archiveOrderKind  = 'o'
 	archiveReturnKind = 'r'
 
-	archiveCacheBytes    = 4 << 20
-	archiveMemTableBytes = 2 << 20
+	// Small: resident memory that fills with use (see dynamolocal's store);
+	// settled orders are read back a page of rows at a time.
+	archiveCacheBytes    = 1 << 20
+	archiveMemTableBytes = 1 << 20
 )
 
 type archive struct {
