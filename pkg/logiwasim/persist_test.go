@@ -428,7 +428,7 @@ func BenchmarkStateFlush(b *testing.B) {
 	s.Advance(time.Hour)
 	b.ResetTimer()
 	for b.Loop() {
-		s.lastSaved = nil // force the write
+		s.saved = false // force the write
 		if err := s.Flush(); err != nil {
 			b.Fatal(err)
 		}

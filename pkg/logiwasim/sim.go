@@ -24,6 +24,7 @@ package logiwasim
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -201,7 +202,8 @@ type Server struct {
 	// fmu serialises writes of the state file; flusher is nil without
 	// Options.StatePath.
 	fmu       sync.Mutex
-	lastSaved []byte
+	lastSum   [sha256.Size]byte // of the last state file written; a digest, not a copy
+	saved     bool
 	flusher   *snapshot.Flusher
 	closeOnce sync.Once
 
