@@ -46,8 +46,10 @@ POST /_sim/tokens/expire, PUT /_sim/rate {"rate":6,"burst":6}.
 
 With --state FILE the warehouse (products, stock, orders, returns, the clock
 offset of /_sim/advance) is loaded from FILE when it exists and written back
-after changes and at exit, so a restart carries on where it stopped; a FILE
-that cannot be read is an error. Tokens are not kept: log in again.
+after changes (at most every 5 s) and at exit, so a restart carries on where
+it stopped; a FILE that cannot be read is an error. Settled orders and returns
+move to a store in the directory FILE.archive, so the file and the memory
+stay small however many orders there are. Tokens are not kept: log in again.
 
 --latency takes fixed:200ms, uniform:50ms-300ms or normal:200ms,50ms (mean,
 standard deviation); --latency-endpoint limits it to paths with that prefix.`,
