@@ -225,6 +225,7 @@ type run struct {
 	script atomic.Int64 // messages the scenario sends
 	// peakRunning is the most executions seen running at once.
 	peakRunning atomic.Int64
+	execSeq     atomic.Int64 // numbers the executions the demo starts itself
 }
 
 func (d *run) play(ctx context.Context) (*Report, error) {
@@ -447,7 +448,9 @@ func (d *run) execute(ctx context.Context, machine string, input any) (any, erro
 		return nil, fmt.Errorf("demo: %s input: %w", machine, err)
 	}
 	for attempt := 1; ; attempt++ {
-		name := fmt.Sprintf("demo-%s-%d", d.clk.Now().Format("20060102T150405"), attempt)
+		// The sequence keeps two executions started in the same virtual
+		// second apart (a redrive with nothing to do ends at once).
+		name := fmt.Sprintf("demo-%s-%d", d.clk.Now().Format("20060102T150405"), d.execSeq.Add(1))
 		out, err := d.sfn.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Name: aws.String(name), Input: aws.String(string(raw))})
 		if err != nil {
 			return nil, fmt.Errorf("demo: start %s: %w", machine, err)
