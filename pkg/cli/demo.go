@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/logiwaflow/logiwaflow/pkg/demo"
+	"github.com/logiwaflow/logiwaflow/pkg/memlimit"
 )
 
 func init() {
@@ -46,6 +47,7 @@ redrive, more than 6 transitions for a happy-path message, or more Logiwa
 requests in a second than the limit.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			memlimit.Apply(demo.DefaultMemoryLimit)
 			opts := demo.Options{
 				Seed: seed, Factor: factor, Scale: scale, RateLimit: rate, Headroom: headroom,
 				Progress: cmd.ErrOrStderr(), Dir: stateDir,

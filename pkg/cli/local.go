@@ -13,6 +13,7 @@ import (
 	"github.com/logiwaflow/logiwaflow/pkg/gate"
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
 	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
+	"github.com/logiwaflow/logiwaflow/pkg/memlimit"
 	"github.com/logiwaflow/logiwaflow/pkg/target"
 )
 
@@ -54,6 +55,7 @@ survives a restart. The address book is written to the local target file, so
 the operator verbs (send, executions, parked, redrive) reach this runtime.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			memlimit.Apply(localMemoryLimit)
 			out := cmd.OutOrStdout()
 			if dir == "" {
 				dir = filepath.Join(target.Dir(), "local")
@@ -157,3 +159,9 @@ func printLocal(w io.Writer, t target.Target, path, dir string, sim bool) {
 	}
 	fmt.Fprintln(w, "Ctrl-C stops it; state survives a restart.")
 }
+
+// localMemoryLimit is the Go runtime's soft memory limit for `logiwaflow
+// local` unless GOMEMLIMIT is set (see pkg/memlimit): twice the demo's,
+// because a runtime left running for days keeps a small index entry for
+// every settled order and every execution it ran.
+const localMemoryLimit = 256 << 20

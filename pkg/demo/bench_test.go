@@ -15,6 +15,7 @@ import (
 
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
 	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
+	"github.com/logiwaflow/logiwaflow/pkg/memlimit"
 	"github.com/logiwaflow/logiwaflow/pkg/traffic"
 )
 
@@ -149,6 +150,7 @@ func TestDemoChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	memlimit.Apply(DefaultMemoryLimit) // as logiwaflow demo does
 	r, err := Run(context.Background(), Options{Seed: 1, Scale: scale, Progress: os.Stderr})
 	if err != nil {
 		t.Fatal(err)

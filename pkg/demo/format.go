@@ -42,7 +42,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	row("peak requests/s", "%d at Logiwa, %d sent by the gate (limit %g; the gate paces to %.2g)", r.PeakRPS, r.GatePeakRPS, r.RateLimit, r.GateRate)
 	row("transitions/message", "mean %.2f, happy-path max %d, max %d (%d executions)", r.Transitions.Mean, r.Transitions.HappyPathMax, r.Transitions.Max, r.Transitions.Executions)
 	row("reconciliation", "%d differences", r.ReconciliationDifferences)
-	row("peak RSS", "%.0f MB (at most %d executions running at once)", r.PeakRSSMB, r.PeakRunning)
+	row("peak RSS", "%.0f MB (at most %d executions running at once; Go soft memory limit %.0f MB)", r.PeakRSSMB, r.PeakRunning, r.MemoryLimitMB)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
+	"github.com/logiwaflow/logiwaflow/pkg/memlimit"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
 	"github.com/logiwaflow/logiwaflow/pkg/parking"
 	"github.com/logiwaflow/logiwaflow/pkg/records"
@@ -72,6 +74,9 @@ type Report struct {
 	Problems []string `json:"problems"`
 
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// MemoryLimitMB is the Go runtime's soft memory limit during the run
+	// (0: none); see DefaultMemoryLimit.
+	MemoryLimitMB float64 `json:"memory_limit_mb"`
 	// PeakRunning is the most inbound executions seen running at once (the
 	// backlog waiting on the gate): what memory grows with.
 	PeakRunning int      `json:"peak_running"`
@@ -310,6 +315,9 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 		}
 	}
 	r.PeakRSSMB = PeakRSSMB()
+	if l := memlimit.Current(); l < math.MaxInt64 {
+		r.MemoryLimitMB = float64(l) / (1 << 20)
+	}
 	r.PeakRunning = int(d.peakRunning.Load())
 	r.Check()
 	return r, nil
