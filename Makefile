@@ -33,9 +33,11 @@ bench:
 	$(GO) test -run '^$$' -bench GateThroughput -benchtime 1x ./pkg/demo/
 
 # Memory: the demo's peak RSS at 1x and 10x the messages, each in a child
-# process, and their ratio. The 10x run takes about 35 minutes.
+# process as `logiwaflow demo` runs it (Go soft memory limit 128 MiB unless
+# GOMEMLIMIT is set), and their ratio; -v shows each run's report line. The
+# 10x run takes about 35 minutes.
 bench-memory:
-	$(GO) test -run '^$$' -bench MemoryFlat -benchtime 1x -timeout 90m ./pkg/demo/
+	$(GO) test -v -run '^$$' -bench MemoryFlat -benchtime 1x -timeout 90m ./pkg/demo/
 
 # The main job: the whole system on this machine (local runtime, Logiwa
 # simulator, schedules, console at http://127.0.0.1:8080/) with sale-day
