@@ -111,12 +111,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, n
 		s.stats.fault("outage")
 		return s.write(w, msg(http.StatusServiceUnavailable, "The API is currently unavailable due to maintenance."), false)
 	}
-	if d.latency > 0 {
-		s.stats.fault("latency")
-		if s.opts.Sleep(r.Context(), d.latency) != nil {
-			return 499 // the client gave up, as nginx records it
-		}
-	}
 	if d.reset {
 		s.stats.fault("reset")
 		return s.reset(w)
@@ -144,6 +138,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, n
 		return s.write(w, resp, false)
 	}
 	s.stats.accepted(key, now)
+	// The rate limit counts a request when it arrives, as an API gateway
+	// does; the time Logiwa then takes comes after. Counting after the
+	// latency made a slow answer land in a later second than it was sent
+	// in, so a slow spell ending bunched three requests into one second
+	// although the gate had spaced them.
+	if d.latency > 0 {
+		s.stats.fault("latency")
+		if s.opts.Sleep(r.Context(), d.latency) != nil {
+			return 499 // the client gave up, as nginx records it
+		}
+	}
 	if tooLarge {
 		return s.write(w, msg(http.StatusRequestEntityTooLarge, "The length of the request content has exceeded the maximum allowed limit."), false)
 	}
