@@ -76,11 +76,10 @@ const keepExecutions = 10
 
 // DefaultMemoryLimit is the soft memory limit `logiwaflow demo` (and the
 // memory benchmark) give the Go runtime unless GOMEMLIMIT is set (see
-// pkg/memlimit). The demo's live heap peaks at about 65 MB at 10x the
-// messages and 40 MB at 1x; 128 MiB leaves the collector twice the larger.
-// Without it the 10x run's resident peak was set by whichever transient
-// landed on a doubled heap (measured: 1.5-1.9x the 1x peak, live heap
-// growing by about 15 MB).
+// pkg/memlimit). Heap profiles of the 10x run showed 50 to 65 MB live;
+// 128 MiB leaves the collector about twice that. Without it the 10x run's
+// resident peak was set by whichever transient landed on a doubled heap
+// (measured once: 1.78x the 1x peak, with about 11 MB more live data).
 const DefaultMemoryLimit = 128 << 20
 
 // DefaultFactor is the speed of virtual time during the sale: fast enough
