@@ -100,7 +100,8 @@ func (s *Server) wrap(pattern string, needAuth bool, h apiHandler) http.Handler 
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, needAuth bool, h apiHandler) int {
-	d := s.faults.decide(r.URL.Path, s.Now())
+	now := s.Now() // arrival: what faults and the rate limit go by
+	d := s.faults.decide(r.URL.Path, now)
 	if s.faults.get().RefuseConnections {
 		// Only reached without Start's listener (or on a connection accepted
 		// before the refusal): the nearest thing is a reset.
@@ -125,19 +126,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, n
 	if err != nil {
 		return s.write(w, msg(http.StatusBadRequest, "Could not read the request body."), false)
 	}
-	now := s.Now()
 	tok, tokOK := s.lookupToken(r)
 	key := tok.account
 	if key == "" {
 		key = accountHint(r, body)
 	}
-	if ok, wait := s.limiter.allow(key, now); !ok {
-		s.stats.limited(key)
+	ok, wait := s.limiter.allow(key, now)
+	s.stats.arrived(key, now, ok)
+	if !ok {
 		resp := msg(http.StatusTooManyRequests, "Too many requests. Rate limit exceeded.")
 		resp.header = map[string]string{"Retry-After": strconv.Itoa(int((wait + time.Second - 1) / time.Second))}
 		return s.write(w, resp, false)
 	}
-	s.stats.accepted(key, now)
 	// The rate limit counts a request when it arrives, as an API gateway
 	// does; the time Logiwa then takes comes after. Counting after the
 	// latency made a slow answer land in a later second than it was sent

@@ -69,6 +69,11 @@ type Stats struct {
 	// AcceptedPerSecond counts requests let through the rate limiter, per
 	// account and per second of the simulator's clock (Unix seconds).
 	AcceptedPerSecond map[string]map[int64]int `json:"acceptedPerSecond"`
+	// ReceivedPerSecond counts every request that reached the rate
+	// limiter, let through or answered 429, per account and per second.
+	// A refused request was still seen: this is what the gate must keep
+	// within the limit.
+	ReceivedPerSecond map[string]map[int64]int `json:"receivedPerSecond"`
 }
 
 // MaxPerSecond is the most requests any account had accepted within one
@@ -76,6 +81,18 @@ type Stats struct {
 func (st Stats) MaxPerSecond() int {
 	m := 0
 	for _, secs := range st.AcceptedPerSecond {
+		for _, n := range secs {
+			m = max(m, n)
+		}
+	}
+	return m
+}
+
+// MaxReceivedPerSecond is the most requests any account sent within one
+// clock second, those answered 429 included.
+func (st Stats) MaxReceivedPerSecond() int {
+	m := 0
+	for _, secs := range st.ReceivedPerSecond {
 		for _, n := range secs {
 			m = max(m, n)
 		}
@@ -126,6 +143,7 @@ func emptyStats() Stats {
 		RateLimited:       map[string]int{},
 		Faults:            map[string]int{},
 		AcceptedPerSecond: map[string]map[int64]int{},
+		ReceivedPerSecond: map[string]map[int64]int{},
 	}
 }
 
@@ -141,19 +159,24 @@ func (s *stats) request(endpoint string, status int) {
 	s.s.Total++
 }
 
-func (s *stats) limited(account string) {
+// arrived counts a request that reached the rate limiter at at, and
+// whether it was let through.
+func (s *stats) arrived(account string, at time.Time, accepted bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.s.RateLimited[account]++
+	countSecond(s.s.ReceivedPerSecond, account, at)
+	if accepted {
+		countSecond(s.s.AcceptedPerSecond, account, at)
+	} else {
+		s.s.RateLimited[account]++
+	}
 }
 
-func (s *stats) accepted(account string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.s.AcceptedPerSecond[account]
+func countSecond(per map[string]map[int64]int, account string, at time.Time) {
+	m := per[account]
 	if m == nil {
 		m = map[int64]int{}
-		s.s.AcceptedPerSecond[account] = m
+		per[account] = m
 	}
 	m[at.Unix()]++
 }
@@ -182,13 +205,8 @@ func (s *stats) snapshot() Stats {
 	for k, n := range s.s.Faults {
 		out.Faults[k] = n
 	}
-	for k, m := range s.s.AcceptedPerSecond {
-		c := make(map[int64]int, len(m))
-		for sec, n := range m {
-			c[sec] = n
-		}
-		out.AcceptedPerSecond[k] = c
-	}
+	copySeconds(out.AcceptedPerSecond, s.s.AcceptedPerSecond)
+	copySeconds(out.ReceivedPerSecond, s.s.ReceivedPerSecond)
 	return out
 }
 
@@ -203,3 +221,13 @@ func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
 // ResetStats zeroes the counters (not the state).
 func (s *Server) ResetStats() { s.stats.reset() }
+
+func copySeconds(dst, src map[string]map[int64]int) {
+	for k, m := range src {
+		c := make(map[int64]int, len(m))
+		for sec, n := range m {
+			c[sec] = n
+		}
+		dst[k] = c
+	}
+}
