@@ -103,7 +103,7 @@ variable "logiwa_rate_limit" {
 # --- The gate and the workflows ------------------------------------------------------
 
 variable "gate_max_concurrency" {
-  description = "Most call-logiwa workers at once (the gate's event source mapping maximum concurrency); each paces itself to logiwa_rate_limit / gate_max_concurrency."
+  description = "Most call-logiwa workers at once (the gate's event source mapping maximum concurrency); each sends in logiwa_rate_limit / gate_max_concurrency pacing slots a second, so it must divide logiwa_rate_limit."
   type        = number
   default     = 2
 

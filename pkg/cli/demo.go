@@ -23,7 +23,6 @@ func newDemoCmd() *cobra.Command {
 		factor   float64
 		scale    float64
 		rate     float64
-		headroom float64
 		verbose  bool
 		stateDir string
 	)
@@ -49,7 +48,7 @@ requests in a second than the limit.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			memlimit.Apply(demo.DefaultMemoryLimit)
 			opts := demo.Options{
-				Seed: seed, Factor: factor, Scale: scale, RateLimit: rate, Headroom: headroom,
+				Seed: seed, Factor: factor, Scale: scale, RateLimit: rate,
 				Progress: cmd.ErrOrStderr(), Dir: stateDir,
 			}
 			if verbose {
@@ -87,7 +86,6 @@ requests in a second than the limit.`,
 	f.Float64Var(&factor, "factor", demo.DefaultFactor, "virtual seconds per wall second during the sale")
 	f.Float64Var(&scale, "scale", 1, "multiply the message counts (0.1: a quick run; 10: the memory check)")
 	f.Float64Var(&rate, "rate", 2, "Logiwa requests per second allowed (2 Basic, 6 Premium)")
-	f.Float64Var(&headroom, "headroom", demo.DefaultHeadroom, "share of the limit the gate paces to")
 	f.BoolVar(&verbose, "verbose", false, "log the runtime to stderr")
 	f.StringVar(&stateDir, "state-dir", "", "keep the run's state (S3, SQS, DynamoDB, warehouse) in this directory (default: a temporary one, removed)")
 	return cmd

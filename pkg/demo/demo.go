@@ -46,9 +46,6 @@ type Options struct {
 	Progress io.Writer
 	// Logger receives the runtime's logs (default: discarded).
 	Logger *slog.Logger
-	// Headroom is the share of RateLimit the gate paces to (default
-	// DefaultHeadroom); the report gives both.
-	Headroom float64
 	// LatencyThreshold is the workflows' latency_threshold_ms (default 2 s,
 	// as deployed); the slow spell answers 25% slower than it. Virtual time
 	// counts every millisecond the machine stalls Factor times, so a test
@@ -87,14 +84,6 @@ const DefaultMemoryLimit = 128 << 20
 // busy machine stay well below the 2 s latency threshold and the pacer's
 // spacing.
 const DefaultFactor = 20
-
-// DefaultHeadroom is the share of the account's limit the gate paces to.
-// The gate paces each request when it sends it and Logiwa counts it when it
-// arrives, per clock second; pacing at exactly the limit leaves no room for
-// the delay in between, so a request delayed across a second boundary makes
-// limit+1 in that second. At 90% a request may arrive up to 0.11 s late
-// (virtual; 5.5 ms of wall time at 20x) before that can happen.
-const DefaultHeadroom = 0.9
 
 // BaseCounts are the scenario's messages at scale 1 (the catalogue of
 // Config.SKUs first versions comes on top of Inventory).
@@ -139,9 +128,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RateLimit <= 0 {
 		o.RateLimit = 2
-	}
-	if o.Headroom <= 0 || o.Headroom > 1 {
-		o.Headroom = DefaultHeadroom
 	}
 	if o.LatencyThreshold <= 0 {
 		o.LatencyThreshold = 2 * time.Second
@@ -204,7 +190,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		KeepExecutions: keepExecutions,
 		Simulator:      logiwasim.Options{Seed: opts.Seed, Rate: opts.RateLimit, Timeline: timeline},
 		RateLimit:      opts.RateLimit,
-		GateHeadroom:   opts.Headroom,
 		Clock:          clk,
 		Schedules:      true,
 		Values:         map[string]string{"latency_threshold_ms": strconv.FormatInt(opts.LatencyThreshold.Milliseconds(), 10)},

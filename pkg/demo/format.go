@@ -39,7 +39,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	row("duplicates created", "%d", r.DuplicatesCreated)
 	row("stale overwrites", "%d", r.StaleOverwrites)
 	row("Logiwa requests", "%d (%d answered 429)", r.LogiwaRequests, r.Logiwa429)
-	row("peak requests/s", "%d at Logiwa, %d sent by the gate (limit %g; the gate paces to %.2g)", r.PeakRPS, r.GatePeakRPS, r.RateLimit, r.GateRate)
+	row("peak requests/s", "%d at Logiwa, %d sent by the gate (limit %g; %d pacing slots missed by late wake-ups)", r.PeakRPS, r.GatePeakRPS, r.RateLimit, r.GateMissedSlots)
 	row("transitions/message", "mean %.2f, happy-path max %d, max %d (%d executions)", r.Transitions.Mean, r.Transitions.HappyPathMax, r.Transitions.Max, r.Transitions.Executions)
 	row("reconciliation", "%d differences", r.ReconciliationDifferences)
 	row("peak RSS", "%.0f MB (at most %d executions running at once; Go soft memory limit %.0f MB)", r.PeakRSSMB, r.PeakRunning, r.MemoryLimitMB)

@@ -61,9 +61,11 @@ type Report struct {
 	PeakRPS          int            `json:"peak_rps"`
 	// GatePeakRPS is the most requests the gate sent in one second (its
 	// meter, at send time); PeakRPS is what Logiwa received (at arrival).
-	GatePeakRPS int     `json:"gate_peak_rps"`
-	RateLimit   float64 `json:"rate_limit"`
-	GateRate    float64 `json:"gate_rate"` // what the gate paces to
+	GatePeakRPS int `json:"gate_peak_rps"`
+	// GateMissedSlots is how many pacing slots the gate's workers gave up
+	// because they woke too late to send in them (gate.Pacer).
+	GateMissedSlots int     `json:"gate_missed_slots"`
+	RateLimit       float64 `json:"rate_limit"`
 
 	Transitions Transitions `json:"transitions_per_message"`
 
@@ -159,7 +161,7 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 		Seed: d.opts.Seed, Scale: d.opts.Scale, Factor: d.opts.Factor,
 		VirtualStart: d.opts.Start, VirtualEnd: d.clk.Now(), WallSeconds: time.Since(d.began).Seconds(),
 		SentByKind: map[string]int{}, Parked: map[string]int{}, StillParked: map[string]int{},
-		RateLimit: d.opts.RateLimit, GateRate: d.opts.RateLimit * d.opts.Headroom, Differences: []string{}, Problems: []string{},
+		RateLimit: d.opts.RateLimit, Differences: []string{}, Problems: []string{},
 	}
 	l := d.ledger
 	l.mu.Lock()
@@ -295,8 +297,9 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 		}
 	}
 	r.Logiwa429 = stats.StatusCount(429)
-	r.PeakRPS = stats.MaxPerSecond()
-	r.GatePeakRPS = d.rt.GateMeter().Stats().PeakPerSecond
+	r.PeakRPS = stats.MaxReceivedPerSecond()
+	gst := d.rt.GateMeter().Stats()
+	r.GatePeakRPS, r.GateMissedSlots = gst.PeakPerSecond, gst.MissedSlots
 
 	dups := duplicatesCreated(view)
 	r.DuplicatesCreated = len(dups)

@@ -29,7 +29,7 @@ func TestSmallDemoHoldsTheMustShowNumbers(t *testing.T) {
 	// lets a request arrive up to 0.25 virtual s (25 ms) late without a
 	// third one landing in a second, and a 4 s threshold tolerates 400 ms.
 	// (BenchmarkGateThroughput checks the gate at 95% of the limit.)
-	r, err := Run(ctx, Options{Seed: 5, Scale: 0.03, Factor: 10, Headroom: 0.8, LatencyThreshold: 4 * time.Second,
+	r, err := Run(ctx, Options{Seed: 5, Scale: 0.03, Factor: 10, LatencyThreshold: 4 * time.Second,
 		OutageFor: 3 * time.Minute, SlowFor: time.Minute, Progress: progress})
 	if err != nil {
 		t.Fatal(err)

@@ -95,26 +95,20 @@ type Gate struct {
 	BaseURL, Email, Password string
 	Account                  gate.Account
 	// RateLimit is the account's requests per second, shared by Workers
-	// concurrent workers (the mapping's maximum concurrency): each worker's
-	// pacer allows RateLimit/Workers.
+	// concurrent workers (the mapping's maximum concurrency): each worker
+	// sends in RateLimit/Workers of the pacing slots a second.
 	RateLimit float64
 	Workers   int
-	// Headroom is the share of RateLimit the pacers use (0:
-	// DefaultHeadroom). Pacing exactly at the limit leaves no margin for the
-	// delay between a pacer releasing a request and Logiwa receiving it:
-	// two requests released a full interval apart can arrive less than one
-	// apart, and a second then holds limit+1.
-	Headroom float64
+	// Index is which of the Workers this one is (0..Workers-1), so each
+	// paces in its own slots. Negative when it cannot know, as on Lambda:
+	// one is picked at random, and Workers must then divide the limit (see
+	// gate.RandomIndex).
+	Index int
 	// Clock paces and times the calls (nil: the wall clock).
 	Clock clock.Clock
 	// Meter, when set, counts every HTTP request to Logiwa and every call.
 	Meter *gate.Meter
 }
-
-// DefaultHeadroom is the share of the account's limit the gate paces to:
-// above the 90% of the limit the gate must keep while work is queued, with
-// 5% of each interval as margin.
-const DefaultHeadroom = 0.95
 
 // GateWorker builds one worker: its own Logiwa client (login, token, lookup
 // cache) and pacer, as one Lambda instance has.
@@ -126,14 +120,25 @@ func GateWorker(c Config, g Gate) (func(context.Context, events.SQSEvent) (event
 	if clk == nil {
 		clk = clock.Real()
 	}
-	headroom := g.Headroom
-	if headroom <= 0 || headroom > 1 {
-		headroom = DefaultHeadroom
+	index := g.Index
+	if index < 0 {
+		if perSecond := int(g.RateLimit); g.RateLimit >= 1 && perSecond%g.Workers != 0 {
+			return nil, fmt.Errorf("functions: gate: %d workers do not divide the limit of %d requests a second: "+
+				"workers that cannot know their index may share slots, and would then exceed it", g.Workers, perSecond)
+		}
+		index = gate.RandomIndex(g.Workers)
+	}
+	pacer, err := gate.NewPacer(g.RateLimit, g.Workers, index, clk)
+	if err != nil {
+		return nil, fmt.Errorf("functions: %w", err)
+	}
+	if g.Meter != nil {
+		pacer.OnMiss = g.Meter.MissedSlot
 	}
 	lc := logiwa.Config{
 		BaseURL: g.BaseURL, Email: g.Email, Password: g.Password,
 		Logger: c.Logger,
-		Pacer:  gate.NewPacer(g.RateLimit*headroom, g.Workers, clk),
+		Pacer:  pacer,
 		Now:    clk.Now,
 	}
 	if g.Meter != nil {

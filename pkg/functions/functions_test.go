@@ -91,12 +91,22 @@ func TestGateWorkerNeedsARateAndWorkers(t *testing.T) {
 		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 0, Workers: 1},
 		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 2, Workers: 0},
 		{BaseURL: "not a url", Email: "e", Password: "p", RateLimit: 2, Workers: 1},
+		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 2, Workers: 2, Index: 2},
+		// Instances that cannot know their index may share slots: 3 of them
+		// on 2 slots a second could send 3 in one second.
+		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 2, Workers: 3, Index: -1},
 	} {
 		if _, err := GateWorker(Config{}, g); err == nil {
 			t.Errorf("%+v: no error", g)
 		}
 	}
-	if _, err := GateWorker(Config{}, Gate{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 2, Workers: 2}); err != nil {
-		t.Errorf("valid gate: %v", err)
+	for _, g := range []Gate{
+		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 2, Workers: 2, Index: 1},
+		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 6, Workers: 3, Index: -1},
+		{BaseURL: "http://127.0.0.1:1", Email: "e", Password: "p", RateLimit: 2, Workers: 3, Index: 2},
+	} {
+		if _, err := GateWorker(Config{}, g); err != nil {
+			t.Errorf("%+v: %v", g, err)
+		}
 	}
 }

@@ -42,16 +42,21 @@ func (a *answers) SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureIn
 }
 
 // setup serves the simulator at limit req/s and returns a worker pacing its
-// requests at pace req/s.
+// requests at pace req/s (0: not paced).
 func setup(t *testing.T, limit, pace float64) (*Worker, *answers, *logiwasim.Server) {
 	t.Helper()
 	sim := logiwasim.New(logiwasim.Options{Seed: 7, Rate: limit})
 	hs := httptest.NewServer(sim.Handler())
 	t.Cleanup(hs.Close)
-	client, err := logiwa.New(logiwa.Config{
-		BaseURL: hs.URL, Email: logiwasim.DefaultEmail, Password: logiwasim.DefaultPassword,
-		Pacer: NewPacer(pace, 1, nil),
-	})
+	cfg := logiwa.Config{BaseURL: hs.URL, Email: logiwasim.DefaultEmail, Password: logiwasim.DefaultPassword}
+	if pace > 0 {
+		p, err := NewPacer(pace, 1, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Pacer = p
+	}
+	client, err := logiwa.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +83,7 @@ func upsert(token, sku string) events.SQSMessage {
 // 429, and every waiting execution gets its answer with a measured latency.
 func TestBurstIsPacedUnderTheLimit(t *testing.T) {
 	const limit = 20
-	w, a, sim := setup(t, limit, limit*0.9)
+	w, a, sim := setup(t, limit, limit)
 	var wg sync.WaitGroup
 	for b := range 4 { // four concurrent workers, as the event source mapping would run
 		wg.Add(1)
@@ -116,7 +121,7 @@ func TestBurstIsPacedUnderTheLimit(t *testing.T) {
 }
 
 func TestFailuresAreTyped(t *testing.T) {
-	w, a, sim := setup(t, -1, 1000)
+	w, a, sim := setup(t, -1, 0)
 	now := sim.Now()
 	if err := sim.SetFaults(logiwasim.Faults{Outages: []logiwasim.Outage{{Start: now.Add(-time.Minute), End: now.Add(time.Hour)}}}); err != nil {
 		t.Fatal(err)
@@ -149,7 +154,7 @@ func request(token, operation, payload string) events.SQSMessage {
 // retries and parks apart from Logiwa.Rejected; every other refusal stays
 // Rejected; once the order exists the same refunds apply.
 func TestOrderNotFoundIsTyped(t *testing.T) {
-	w, a, _ := setup(t, -1, 1000)
+	w, a, _ := setup(t, -1, 0)
 	const (
 		order    = `{"schema":"order.v1","orderNumber":"SO-LATE","version":1,"orderDate":"2026-11-24","customer":{"firstName":"A","lastName":"B","email":"a@example.com"},"shipTo":{"addressLine1":"1 St","city":"X","postalCode":"1","country":"GB"},"lines":[{"sku":"MUG-BLUE","quantity":2}]}`
 		cancel   = `{"schema":"refund.v1","rma":"RMA-C","orderNumber":"SO-LATE","version":1,"kind":"cancel","reason":"Customer request"}`

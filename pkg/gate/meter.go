@@ -20,6 +20,7 @@ type Meter struct {
 	seconds [secondsKept]Second
 	total   int
 	peak    int
+	missed  int
 	errors  map[string]int
 	recent  []Call // ring of the last recentKept calls
 	next    int
@@ -47,14 +48,17 @@ type Call struct {
 
 // Stats is a snapshot of the meter.
 type Stats struct {
-	RateLimit     float64        `json:"rateLimit"`
-	Requests      int            `json:"requests"`
-	PeakPerSecond int            `json:"peakPerSecond"`
-	Seconds       []Second       `json:"seconds"` // oldest first, up to two minutes
-	Recent        []Call         `json:"recent"`  // newest first
-	Errors        map[string]int `json:"errors"`  // by error name, since start
-	LatencyP50Ms  int64          `json:"latencyP50Ms"`
-	LatencyP95Ms  int64          `json:"latencyP95Ms"`
+	RateLimit     float64 `json:"rateLimit"`
+	Requests      int     `json:"requests"`
+	PeakPerSecond int     `json:"peakPerSecond"`
+	// MissedSlots counts pacing slots given up because a worker woke too
+	// late to send in them: the throughput a slow machine costs.
+	MissedSlots  int            `json:"missedSlots"`
+	Seconds      []Second       `json:"seconds"` // oldest first, up to two minutes
+	Recent       []Call         `json:"recent"`  // newest first
+	Errors       map[string]int `json:"errors"`  // by error name, since start
+	LatencyP50Ms int64          `json:"latencyP50Ms"`
+	LatencyP95Ms int64          `json:"latencyP95Ms"`
 }
 
 func (m *Meter) now() time.Time {
@@ -76,6 +80,13 @@ func (m *Meter) Request() {
 	s.Requests++
 	m.total++
 	m.peak = max(m.peak, s.Requests)
+}
+
+// MissedSlot counts a pacing slot a worker gave up (Pacer.OnMiss).
+func (m *Meter) MissedSlot() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.missed++
 }
 
 // Observe records one answered gate message; errName is empty on success.
@@ -102,7 +113,7 @@ func (m *Meter) Stats() Stats {
 	now := m.now().Truncate(time.Second)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := Stats{RateLimit: m.RateLimit, Requests: m.total, PeakPerSecond: m.peak, Errors: map[string]int{}}
+	st := Stats{RateLimit: m.RateLimit, Requests: m.total, PeakPerSecond: m.peak, MissedSlots: m.missed, Errors: map[string]int{}}
 	for i := secondsKept - 1; i >= 0; i-- {
 		at := now.Add(-time.Duration(i) * time.Second)
 		s := m.seconds[at.Unix()%secondsKept]

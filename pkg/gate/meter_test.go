@@ -21,6 +21,7 @@ func TestMeterCountsRequestsPerSecondAndCalls(t *testing.T) {
 		}
 		m.Observe("orders-1", "createShipmentOrder", lat*time.Millisecond, errName)
 	}
+	m.MissedSlot()
 	st := m.Stats()
 	tests := []struct {
 		name      string
@@ -36,6 +37,7 @@ func TestMeterCountsRequestsPerSecondAndCalls(t *testing.T) {
 		{"p50", st.LatencyP50Ms, 30},
 		{"p95", st.LatencyP95Ms, 1000},
 		{"newest first", st.Recent[0].LatencyMs, 1000},
+		{"missed slots", int64(st.MissedSlots), 1},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -77,9 +77,6 @@ type Config struct {
 	SimulatorAddr string
 	// RateLimit is the account's Logiwa requests per second (default 2).
 	RateLimit float64
-	// GateHeadroom is the share of RateLimit the gate paces to (0:
-	// functions.DefaultHeadroom, 0.95).
-	GateHeadroom float64
 	// GateConcurrency is the gate mapping's maximum concurrency (default 2).
 	GateConcurrency int
 	// TriggerConcurrency is each inbound mapping's maximum concurrency

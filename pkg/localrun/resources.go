@@ -176,8 +176,8 @@ func (r *Runtime) account() gate.Account {
 }
 
 // startMappings starts the event source mappings: the three triggers and
-// the gate worker (one Logiwa client and pacer per concurrent slot, at
-// RateLimit/GateConcurrency each, as on Lambda).
+// the gate worker (one Logiwa client and pacer per concurrent slot, each
+// owning its share of the pacing slots, as on Lambda).
 func (r *Runtime) startMappings(logiwaURL string) error {
 	c := r.fnConfig()
 	for _, f := range message.Flows {
@@ -193,10 +193,11 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 	}
 	g := functions.Gate{
 		BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword, Account: r.account(),
-		RateLimit: r.cfg.RateLimit, Headroom: r.cfg.GateHeadroom, Workers: r.cfg.GateConcurrency, Clock: r.clock, Meter: r.meter,
+		RateLimit: r.cfg.RateLimit, Workers: r.cfg.GateConcurrency, Clock: r.clock, Meter: r.meter,
 	}
 	hs := make([]batchHandler, r.cfg.GateConcurrency)
 	for i := range hs {
+		g.Index = i
 		h, err := functions.GateWorker(c, g)
 		if err != nil {
 			return fmt.Errorf("localrun: %w", err)

@@ -21,6 +21,7 @@ func functions() map[string]function.Function {
 		"contains":         stdlib.ContainsFunc,
 		"distinct":         stdlib.DistinctFunc,
 		"filebase64sha256": unknownString,
+		"floor":            stdlib.FloorFunc,
 		"format":           stdlib.FormatFunc,
 		"jsondecode":       stdlib.JSONDecodeFunc,
 		"jsonencode":       stdlib.JSONEncodeFunc,

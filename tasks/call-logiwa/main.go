@@ -37,7 +37,7 @@ func main() {
 			OrderType:           lambdarun.MustEnv("LOGIWA_ORDER_TYPE"),
 			CancelReason:        "Customer request",
 		},
-		RateLimit: rate, Workers: workers,
+		RateLimit: rate, Workers: workers, Index: -1, // an instance cannot know which it is
 	})
 	if err != nil {
 		panic(err)

@@ -1,7 +1,8 @@
 # The Logiwa gate: one queue carries every Logiwa request in the system, and
 # the call-logiwa worker consumes it with at most max_concurrency invocations
-# at once, each pacing its calls at rate_limit / max_concurrency, so together
-# they stay under the account's limit. A burst waits in the queue.
+# at once. Each second is cut into rate_limit slots and each invocation sends
+# in one slot out of every max_concurrency (see gate.Pacer), so together they
+# stay within the account's limit in every second. A burst waits in the queue.
 
 locals {
   name = "${var.name_prefix}-gate"
@@ -75,6 +76,15 @@ resource "aws_lambda_event_source_mapping" "worker" {
     precondition {
       condition     = module.queue.visibility_timeout_seconds >= 6 * module.worker.timeout_seconds
       error_message = "The gate queue's visibility timeout must be at least 6 times the worker's timeout."
+    }
+
+    # An instance cannot know which of the max_concurrency it is, so it
+    # takes its slots at random; instances sharing slots stay within the
+    # limit only when max_concurrency divides it (the worker refuses to
+    # start otherwise).
+    precondition {
+      condition     = floor(var.rate_limit) % var.max_concurrency == 0
+      error_message = "max_concurrency must divide rate_limit (Basic 2: 2; Premium 6: 2, 3 or 6)."
     }
 
     # One invocation works through its batch at rate_limit / max_concurrency

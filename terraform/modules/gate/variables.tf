@@ -19,7 +19,7 @@ variable "rate_limit" {
 }
 
 variable "max_concurrency" {
-  description = "Most call-logiwa invocations at once; each paces itself to rate_limit / max_concurrency."
+  description = "Most call-logiwa invocations at once; each sends in rate_limit / max_concurrency slots a second; must divide rate_limit."
   type        = number
 
   validation {
