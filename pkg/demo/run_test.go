@@ -25,10 +25,9 @@ func TestSmallDemoHoldsTheMustShowNumbers(t *testing.T) {
 	}
 	// Virtual time runs Factor times faster than the machine: a stall of d
 	// ms (under -race, on a busy machine, 20 ms happen) is Factor*d ms for
-	// the gate's pacing and the latency check. At 10x, 80% of the limit
-	// lets a request arrive up to 0.25 virtual s (25 ms) late without a
-	// third one landing in a second, and a 4 s threshold tolerates 400 ms.
-	// (BenchmarkGateThroughput checks the gate at 95% of the limit.)
+	// the gate's pacing and the latency check. At 10x a request sent in
+	// its slot's send window has 0.375 virtual s (37.5 ms) to reach Logiwa
+	// before the next second, and a 4 s threshold tolerates 400 ms.
 	r, err := Run(ctx, Options{Seed: 5, Scale: 0.03, Factor: 10, LatencyThreshold: 4 * time.Second,
 		OutageFor: 3 * time.Minute, SlowFor: time.Minute, Progress: progress})
 	if err != nil {
