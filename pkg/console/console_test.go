@@ -383,6 +383,9 @@ func TestGatePage(t *testing.T) {
 	if m := regexp.MustCompile(`id="requests-total">(\d+) since start`).FindStringSubmatch(r.body); m == nil || m[1] == "0" {
 		t.Errorf("requests counted: %v", m)
 	}
+	if !regexp.MustCompile(`id="missed-slots"[^>]*>\d+ since start`).MatchString(r.body) {
+		t.Error("gate page lacks the count of missed pacing slots")
+	}
 	// Without a meter (an AWS target) the page still shows the queues.
 	h, err := New(Config{Target: f.rt.Target(), AWS: f.rt.AWSConfig()})
 	if err != nil {
