@@ -30,7 +30,7 @@ func BenchmarkGateThroughput(b *testing.B) {
 	const (
 		limit   = 2.0
 		factor  = DefaultFactor // as fast as the demo runs
-		backlog = 300 // about 600 requests: 5 minutes of virtual time
+		backlog = 300           // about 600 requests: 5 minutes of virtual time
 	)
 	var achieved, peak, missed float64
 	for i := 0; i < b.N; i++ {
