@@ -46,13 +46,14 @@ func TestPacerSlots(t *testing.T) {
 		start          time.Duration // after t0
 		want           []time.Duration
 	}{
-		{"basic, alone", 2, 1, 0, 0, []time.Duration{0, 500 * ms, 1000 * ms, 1500 * ms}},
-		{"within the send window of the current slot", 2, 1, 0, 100 * ms, []time.Duration{100 * ms, 500 * ms, 1000 * ms}},
-		{"past the send window: next slot", 2, 1, 0, 300 * ms, []time.Duration{500 * ms, 1000 * ms, 1500 * ms}},
+		{"basic, alone", 2, 1, 0, 0, []time.Duration{0, 250 * ms, 1000 * ms, 1250 * ms}},
+		{"within the send window of the current slot", 2, 1, 0, 100 * ms, []time.Duration{100 * ms, 250 * ms, 1000 * ms}},
+		{"past the send window: next slot", 2, 1, 0, 130 * ms, []time.Duration{250 * ms, 1000 * ms, 1250 * ms}},
+		{"past the last slot's window: next second", 2, 1, 0, 400 * ms, []time.Duration{1000 * ms, 1250 * ms, 2000 * ms}},
 		{"first of two workers", 2, 2, 0, 0, []time.Duration{0, 1000 * ms, 2000 * ms}},
-		{"second of two workers", 2, 2, 1, 0, []time.Duration{500 * ms, 1500 * ms, 2500 * ms}},
-		{"premium, third of three", 6, 3, 2, 0, []time.Duration{333333333, 833333333, 1333333333}},
-		{"fractional limit rounds down", 2.9, 1, 0, 0, []time.Duration{0, 500 * ms, 1000 * ms}},
+		{"second of two workers", 2, 2, 1, 0, []time.Duration{250 * ms, 1250 * ms, 2250 * ms}},
+		{"premium, third of three", 6, 3, 2, 0, []time.Duration{166666666, 416666666, 1166666666}},
+		{"fractional limit rounds down", 2.9, 1, 0, 0, []time.Duration{0, 250 * ms, 1000 * ms}},
 		{"below one a second: whole seconds", 0.4, 1, 0, 0, []time.Duration{0, 3000 * ms, 6000 * ms}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,29 +110,28 @@ func TestPacerGivesUpASlotWokenLateFor(t *testing.T) {
 		}
 		got = append(got, clk.Now().Sub(t0))
 	}
-	// Slot 0.5 s on time; slot 1.5 s woken at 1.7 s (missed); slot 2.5 s
-	// woken 100 ms late, inside the 125 ms window.
-	want := []time.Duration{500 * ms, 2600 * ms}
+	// Slot 0.25 s on time; slot 1.25 s woken at 1.45 s (missed); slot
+	// 2.25 s woken 100 ms late, inside the 125 ms window.
+	want := []time.Duration{250 * ms, 2350 * ms}
 	if got[0] != want[0] || got[1] != want[1] || p.Missed() != 1 || hooked != 1 {
 		t.Fatalf("went at %v with %d missed (%d reported), want %v with 1", got, p.Missed(), hooked, want)
 	}
 }
 
 // TestPacersHoldTheLimitOnASlowMachine: several workers, each waking late
-// at random by up to a whole slot, never send more than the limit in a
-// clock second, and each request goes within the first quarter of a slot
-// (so it has three quarters of one to arrive before the next second).
+// at random by up to half a second, never send more than the limit in a
+// clock second, and each request goes within its slot's send window, so
+// every request of a second has gone before half of it.
 func TestPacersHoldTheLimitOnASlowMachine(t *testing.T) {
 	for _, tc := range []struct {
 		rate    float64
 		workers int
 	}{{2, 1}, {2, 2}, {2, 3}, {6, 2}, {6, 4}} {
 		rng := rand.New(rand.NewPCG(uint64(tc.rate), uint64(tc.workers)))
-		slot := time.Second / time.Duration(tc.rate)
 		late := make([]time.Duration, 4000)
 		for i := range late {
 			if rng.IntN(3) == 0 {
-				late[i] = time.Duration(rng.Int64N(int64(slot)))
+				late[i] = time.Duration(rng.Int64N(int64(time.Second / 2)))
 			}
 		}
 		clk := &lateClock{Fake: clock.NewFake(t0.Add(123 * time.Millisecond)), late: late}
@@ -153,9 +153,12 @@ func TestPacersHoldTheLimitOnASlowMachine(t *testing.T) {
 			at := clk.Now()
 			n := int64(tc.rate)
 			ns := int64(at.Nanosecond())
-			j := ((ns+1)*n - 1) / 1e9 // the slot holding at
-			if off := time.Duration(ns - j*1e9/n); off < 0 || off >= slot/4 {
+			j := min(n-1, ((ns+1)*2*n-1)/1e9) // the slot holding at
+			if off := time.Duration(ns - j*1e9/(2*n)); off < 0 || off >= time.Second/time.Duration(4*n) {
 				t.Fatalf("rate %g, %d workers: a request went %v into its slot", tc.rate, tc.workers, off)
+			}
+			if sent := time.Duration(at.Nanosecond()); sent >= time.Second/2-time.Second/time.Duration(4*n) {
+				t.Fatalf("rate %g, %d workers: a request went %v into its second", tc.rate, tc.workers, sent)
 			}
 			perSecond[at.Unix()]++
 			sent++
