@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,24 @@ func TestDuplicatesCreated(t *testing.T) {
 	got := duplicatesCreated(viewOf(st))
 	if len(got) != 1 || !strings.Contains(got[0], "shipment order c/SO-1 created 2 times") {
 		t.Fatalf("got %v", got)
+	}
+}
+
+func TestOverLimitNamesTheSeconds(t *testing.T) {
+	st := logiwasim.Stats{ReceivedPerSecond: map[string]map[int64]int{
+		"a": {10: 3, 5: 2, 7: 4},
+		"b": {3: 1},
+	}}
+	for _, tc := range []struct {
+		limit float64
+		want  string
+	}{
+		{2, "[1970-01-01T00:00:07Z 1970-01-01T00:00:10Z]"},
+		{3, "[1970-01-01T00:00:07Z]"},
+		{4, "[]"},
+	} {
+		if got := fmt.Sprint(overLimit(st, tc.limit)); got != tc.want {
+			t.Errorf("limit %g: %s, want %s", tc.limit, got, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/logiwaflow/logiwaflow/pkg/asl"
 	"github.com/logiwaflow/logiwaflow/pkg/localrun"
+	"github.com/logiwaflow/logiwaflow/pkg/logiwasim"
 	"github.com/logiwaflow/logiwaflow/pkg/memlimit"
 	"github.com/logiwaflow/logiwaflow/pkg/message"
 	"github.com/logiwaflow/logiwaflow/pkg/parking"
@@ -59,6 +61,9 @@ type Report struct {
 	LogiwaByEndpoint map[string]int `json:"logiwa_requests_by_endpoint"`
 	Logiwa429        int            `json:"logiwa_429"`
 	PeakRPS          int            `json:"peak_rps"`
+	// OverLimitSeconds lists the seconds (Logiwa's clock, RFC 3339) in which
+	// it saw more requests than the limit, at most ten: where to look.
+	OverLimitSeconds []string `json:"over_limit_seconds,omitempty"`
 	// GatePeakRPS is the most requests the gate sent in one second (its
 	// meter, at send time); PeakRPS is what Logiwa received (at arrival).
 	GatePeakRPS int `json:"gate_peak_rps"`
@@ -121,7 +126,8 @@ func (r *Report) Check() []string {
 		v = append(v, fmt.Sprintf("a happy-path message took %d state transitions (want at most %d)", r.Transitions.HappyPathMax, MaxHappyTransitions))
 	}
 	if float64(r.PeakRPS) > r.RateLimit {
-		v = append(v, fmt.Sprintf("Logiwa saw %d requests in one second; the limit is %g", r.PeakRPS, r.RateLimit))
+		v = append(v, fmt.Sprintf("Logiwa saw %d requests in one second; the limit is %g (over it at %v; the gate sent at most %d in a second of its own count)",
+			r.PeakRPS, r.RateLimit, r.OverLimitSeconds, r.GatePeakRPS))
 	}
 	if r.Applied == 0 {
 		v = append(v, "nothing was applied")
@@ -298,6 +304,7 @@ func (d *run) report(ctx context.Context) (*Report, error) {
 	}
 	r.Logiwa429 = stats.StatusCount(429)
 	r.PeakRPS = stats.MaxReceivedPerSecond()
+	r.OverLimitSeconds = overLimit(stats, r.RateLimit)
 	gst := d.rt.GateMeter().Stats()
 	r.GatePeakRPS, r.GateMissedSlots = gst.PeakPerSecond, gst.MissedSlots
 
@@ -397,5 +404,24 @@ func duplicatesCreated(v *warehouseView) []string {
 	count("shipment order", orders)
 	count("return order", rmas)
 	count("product", skus)
+	return out
+}
+
+// overLimit lists, oldest first, up to ten seconds in which Logiwa saw more
+// requests than limit.
+func overLimit(st logiwasim.Stats, limit float64) []string {
+	var secs []int64
+	for _, per := range st.ReceivedPerSecond {
+		for sec, n := range per {
+			if float64(n) > limit {
+				secs = append(secs, sec)
+			}
+		}
+	}
+	slices.Sort(secs)
+	out := make([]string, 0, min(len(secs), 10))
+	for _, sec := range secs[:min(len(secs), 10)] {
+		out = append(out, time.Unix(sec, 0).UTC().Format(time.RFC3339))
+	}
 	return out
 }
