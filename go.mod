@@ -28,7 +28,6 @@ require (
 	github.com/zclconf/go-cty v1.16.4
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/text v0.25.0
-	golang.org/x/time v0.16.0
 )
 
 require (

@@ -78,21 +78,16 @@ type Stats struct {
 
 // MaxPerSecond is the most requests any account had accepted within one
 // clock second.
-func (st Stats) MaxPerSecond() int {
-	m := 0
-	for _, secs := range st.AcceptedPerSecond {
-		for _, n := range secs {
-			m = max(m, n)
-		}
-	}
-	return m
-}
+func (st Stats) MaxPerSecond() int { return busiestSecond(st.AcceptedPerSecond) }
 
 // MaxReceivedPerSecond is the most requests any account sent within one
 // clock second, those answered 429 included.
-func (st Stats) MaxReceivedPerSecond() int {
+func (st Stats) MaxReceivedPerSecond() int { return busiestSecond(st.ReceivedPerSecond) }
+
+// busiestSecond is the largest count in a per-account, per-second table.
+func busiestSecond(per map[string]map[int64]int) int {
 	m := 0
-	for _, secs := range st.ReceivedPerSecond {
+	for _, secs := range per {
 		for _, n := range secs {
 			m = max(m, n)
 		}
