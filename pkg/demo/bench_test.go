@@ -128,8 +128,10 @@ func childRSS(b *testing.B, scale float64) float64 {
 			if err := json.Unmarshal(rest, &r); err != nil {
 				b.Fatal(err)
 			}
-			b.Logf("scale %g: %d messages in, %d applied, %d lost (dead-lettered %v), peak RSS %.0f MB, at most %d running, %.0f s wall, violations %v",
-				scale, r.MessagesIn, r.Applied, r.Lost, r.DeadLettered, r.PeakRSSMB, r.PeakRunning, r.WallSeconds, r.Violations)
+			b.Logf("scale %g: %d messages in, %d applied, %d lost (dead-lettered %v), peak RSS %.0f MB, at most %d running, %.0f s wall, "+
+				"%d Logiwa requests, %d answered 429, at most %d in a second (limit %g), %d slots missed, violations %v",
+				scale, r.MessagesIn, r.Applied, r.Lost, r.DeadLettered, r.PeakRSSMB, r.PeakRunning, r.WallSeconds,
+				r.LogiwaRequests, r.Logiwa429, r.PeakRPS, r.RateLimit, r.GateMissedSlots, r.Violations)
 			return r.PeakRSSMB
 		}
 	}

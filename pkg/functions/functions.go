@@ -108,6 +108,9 @@ type Gate struct {
 	Clock clock.Clock
 	// Meter, when set, counts every HTTP request to Logiwa and every call.
 	Meter *gate.Meter
+	// Transport carries the requests (nil: http.DefaultTransport). The
+	// embedded runtime passes the simulator's in-process one.
+	Transport http.RoundTripper
 }
 
 // GateWorker builds one worker: its own Logiwa client (login, token, lookup
@@ -141,8 +144,15 @@ func GateWorker(c Config, g Gate) (func(context.Context, events.SQSEvent) (event
 		Pacer:  pacer,
 		Now:    clk.Now,
 	}
+	rt := g.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
 	if g.Meter != nil {
-		lc.HTTPClient = &http.Client{Transport: gate.Metered(http.DefaultTransport, g.Meter)}
+		rt = gate.Metered(rt, g.Meter)
+	}
+	if rt != http.DefaultTransport {
+		lc.HTTPClient = &http.Client{Transport: rt}
 	}
 	client, err := logiwa.New(lc)
 	if err != nil {

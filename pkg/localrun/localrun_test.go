@@ -154,8 +154,13 @@ func TestMessagesApplied(t *testing.T) {
 	has("product LR-MUG", product)
 	has("order LR-1001", order)
 	has("return LR-RMA-1", ret)
-	if st := r.GateMeter().Stats(); st.Requests == 0 {
-		t.Errorf("gate meter counted no Logiwa requests: %+v", st)
+	gst := r.GateMeter().Stats()
+	if gst.Requests == 0 {
+		t.Errorf("gate meter counted no Logiwa requests: %+v", gst)
+	}
+	// Every one of them reached the embedded simulator in-process.
+	if sst := r.Simulator().Stats(); sst.InProcess != gst.Requests || sst.Total != sst.InProcess {
+		t.Errorf("simulator: %d requests, %d in-process; the gate sent %d", sst.Total, sst.InProcess, gst.Requests)
 	}
 }
 

@@ -195,6 +195,13 @@ func (r *Runtime) startMappings(logiwaURL string) error {
 		BaseURL: logiwaURL, Email: r.cfg.LogiwaEmail, Password: r.cfg.LogiwaPassword, Account: r.account(),
 		RateLimit: r.cfg.RateLimit, Workers: r.cfg.GateConcurrency, Clock: r.clock, Meter: r.meter,
 	}
+	if r.sim != nil {
+		// The embedded simulator is reached in-process: in accelerated time
+		// a loopback hop's scheduling delay is scaled up with the clock and
+		// can carry a request into the next second (see Server.Transport).
+		// The listener still serves everyone else.
+		g.Transport = r.sim.Transport()
+	}
 	hs := make([]batchHandler, r.cfg.GateConcurrency)
 	for i := range hs {
 		g.Index = i

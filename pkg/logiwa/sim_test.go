@@ -23,12 +23,20 @@ type simEnv struct {
 	sim    *logiwasim.Server
 	client *logiwa.Client
 	url    string
+	// inProcess sends through the simulator's in-process Transport, as the
+	// embedded runtime's gate does, instead of over loopback.
+	inProcess bool
 
 	mu    sync.Mutex
 	calls []logiwa.CallInfo // every HTTP call the client made, logins included
 }
 
 func startSim(t *testing.T, opts logiwasim.Options) *simEnv {
+	t.Helper()
+	return startSimVia(t, opts, false)
+}
+
+func startSimVia(t *testing.T, opts logiwasim.Options, inProcess bool) *simEnv {
 	t.Helper()
 	if opts.Rate == 0 {
 		opts.Rate = -1 // most tests are not about the rate limit
@@ -39,18 +47,22 @@ func startSim(t *testing.T, opts logiwasim.Options) *simEnv {
 		t.Fatalf("start simulator: %v", err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	env := &simEnv{sim: sim, url: url}
+	env := &simEnv{sim: sim, url: url, inProcess: inProcess}
 	env.client = env.newClient(t)
 	return env
 }
 
 func (e *simEnv) newClient(t *testing.T) *logiwa.Client {
 	t.Helper()
-	c, err := logiwa.New(logiwa.Config{
+	cfg := logiwa.Config{
 		BaseURL: e.url, Email: logiwasim.DefaultEmail, Password: logiwasim.DefaultPassword,
 		Logger: slog.New(slog.DiscardHandler),
 		OnCall: func(ci logiwa.CallInfo) { e.mu.Lock(); e.calls = append(e.calls, ci); e.mu.Unlock() },
-	})
+	}
+	if e.inProcess {
+		cfg.HTTPClient = &http.Client{Transport: e.sim.Transport()}
+	}
+	c, err := logiwa.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,29 +383,34 @@ func TestSimFaults(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			env := startSim(t, logiwasim.Options{Seed: 5})
-			ctx := timeout(t, 10*time.Second)
-			// Log in and warm the connection before the fault.
-			if _, err := env.client.InventoryPage(ctx, logiwa.InventoryFilter{}, 0, 10); err != nil {
-				t.Fatal(err)
-			}
-			if err := tc.inject(env.sim); err != nil {
-				t.Fatal(err)
-			}
-			callCtx := ctx
-			if tc.timeout > 0 {
-				callCtx = timeout(t, tc.timeout)
-			}
-			_, err := env.client.InventoryPage(callCtx, logiwa.InventoryFilter{}, 0, 10)
-			name, _ := logiwa.ErrorName(err)
-			if name != tc.wantName {
-				t.Fatalf("error %v, want %q", err, tc.wantName)
-			}
-			if tc.check != nil {
-				tc.check(t, err, env)
-			}
-		})
+		for _, via := range []struct {
+			name      string
+			inProcess bool
+		}{{"loopback", false}, {"in-process", true}} {
+			t.Run(tc.name+"/"+via.name, func(t *testing.T) {
+				env := startSimVia(t, logiwasim.Options{Seed: 5}, via.inProcess)
+				ctx := timeout(t, 10*time.Second)
+				// Log in and warm the connection before the fault.
+				if _, err := env.client.InventoryPage(ctx, logiwa.InventoryFilter{}, 0, 10); err != nil {
+					t.Fatal(err)
+				}
+				if err := tc.inject(env.sim); err != nil {
+					t.Fatal(err)
+				}
+				callCtx := ctx
+				if tc.timeout > 0 {
+					callCtx = timeout(t, tc.timeout)
+				}
+				_, err := env.client.InventoryPage(callCtx, logiwa.InventoryFilter{}, 0, 10)
+				name, _ := logiwa.ErrorName(err)
+				if name != tc.wantName {
+					t.Fatalf("error %v, want %q", err, tc.wantName)
+				}
+				if tc.check != nil {
+					tc.check(t, err, env)
+				}
+			})
+		}
 	}
 }
 

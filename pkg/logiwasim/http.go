@@ -94,7 +94,7 @@ func (s *Server) wrap(pattern string, needAuth bool, h apiHandler) http.Handler 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		status := s.serve(w, r, pattern, needAuth, h)
-		s.stats.request(pattern, status)
+		s.stats.request(pattern, status, r.RemoteAddr == inProcessAddr)
 		s.log.Debug("logiwasim request", "method", r.Method, "path", r.URL.Path, "status", status, "took", time.Since(start))
 	})
 }

@@ -142,7 +142,7 @@ func (s *Server) closeArchive() error {
 func (s *Server) stateFileLocked() (StateFile, error) {
 	st := s.st
 	f := StateFile{
-		Version: StateFileVersion, Seed: s.opts.Seed, ClockOffset: Duration(s.offset), Sequence: st.seq,
+		Version: StateFileVersion, Seed: s.opts.Seed, ClockOffset: Duration(s.offset.Load()), Sequence: st.seq,
 		Clients: []StateFileClient{}, Warehouses: []StateFileWarehouse{}, OrderTypes: []StateFileRef{}, Carriers: []StateFileRef{},
 		Products: []StateFileProduct{}, Stock: []StateFileStock{}, Orders: []StateFileOrder{}, Returns: []StateFileReturn{},
 	}
@@ -258,7 +258,7 @@ func (s *Server) restore(data []byte) error {
 	}
 	st.requeueSettled()
 	s.st = st
-	s.offset = time.Duration(f.ClockOffset)
+	s.offset.Store(int64(f.ClockOffset))
 	return nil
 }
 

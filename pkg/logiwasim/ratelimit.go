@@ -74,6 +74,9 @@ type Stats struct {
 	// A refused request was still seen: this is what the gate must keep
 	// within the limit.
 	ReceivedPerSecond map[string]map[int64]int `json:"receivedPerSecond"`
+	// InProcess is how many of Total came through Transport rather than
+	// over a socket.
+	InProcess int `json:"inProcess"`
 }
 
 // MaxPerSecond is the most requests any account had accepted within one
@@ -142,9 +145,12 @@ func emptyStats() Stats {
 	}
 }
 
-func (s *stats) request(endpoint string, status int) {
+func (s *stats) request(endpoint string, status int, inProcess bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if inProcess {
+		s.s.InProcess++
+	}
 	m := s.s.Requests[endpoint]
 	if m == nil {
 		m = map[int]int{}
@@ -187,6 +193,7 @@ func (s *stats) snapshot() Stats {
 	defer s.mu.Unlock()
 	out := emptyStats()
 	out.Total = s.s.Total
+	out.InProcess = s.s.InProcess
 	for k, m := range s.s.Requests {
 		c := make(map[int]int, len(m))
 		for st, n := range m {

@@ -33,6 +33,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/logiwaflow/logiwaflow/pkg/localaws/snapshot"
@@ -178,9 +179,14 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 
-	// mu guards the clock offset, the store, tokens and the data generators.
+	// offset is how far Advance has moved the clock; atomic so that a
+	// request's arrival is stamped without waiting for mu, which a handler
+	// or a state-file copy may hold for milliseconds (a late stamp moves a
+	// request into the next second of the rate limit).
+	offset atomic.Int64
+	// mu guards the store, tokens and the data generators; offset changes
+	// under it too, so a tick sees one clock.
 	mu     sync.Mutex
-	offset time.Duration
 	st     *store
 	tokens map[string]token
 	ids    *rand.Rand // identifiers
@@ -263,14 +269,11 @@ func newServer(opts Options) *Server {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Now is the simulator's clock.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
+func (s *Server) Now() time.Time { return s.now() }
 
-// now needs s.mu.
-func (s *Server) now() time.Time { return s.opts.Now().Add(s.offset).UTC() }
+func (s *Server) now() time.Time {
+	return s.opts.Now().Add(time.Duration(s.offset.Load())).UTC()
+}
 
 // Advance moves the simulator's clock forward and lets the warehouse catch up.
 func (s *Server) Advance(d time.Duration) {
@@ -279,7 +282,7 @@ func (s *Server) Advance(d time.Duration) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.offset += d
+	s.offset.Add(int64(d))
 	s.tick(s.now())
 	s.changed()
 }
