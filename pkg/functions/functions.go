@@ -151,9 +151,7 @@ func GateWorker(c Config, g Gate) (func(context.Context, events.SQSEvent) (event
 	if g.Meter != nil {
 		rt = gate.Metered(rt, g.Meter)
 	}
-	if rt != http.DefaultTransport {
-		lc.HTTPClient = &http.Client{Transport: rt}
-	}
+	lc.HTTPClient = &http.Client{Transport: rt}
 	client, err := logiwa.New(lc)
 	if err != nil {
 		return nil, fmt.Errorf("functions: gate: %w", err)
